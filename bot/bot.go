@@ -1,0 +1,382 @@
+// Package bot assembles Parley from its configuration: the state store,
+// the skills catalog with its executors, the NLU model, and the dialog
+// engine. Chat adapters, the CLI and the conversation tests all start here,
+// so they run the same bot.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/dialog"
+	"github.com/parleybot/parley/dialog/memstore"
+	"github.com/parleybot/parley/dialog/redisstore"
+	"github.com/parleybot/parley/nlu"
+	"github.com/parleybot/parley/skills"
+	"github.com/parleybot/parley/skills/bookmark"
+	"github.com/parleybot/parley/skills/exec"
+	"github.com/parleybot/parley/skills/incident"
+	"github.com/parleybot/parley/skills/netcheck"
+	"github.com/parleybot/parley/skills/oncall"
+	"github.com/parleybot/parley/training"
+)
+
+// Options are what the configuration file does not hold.
+type Options struct {
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// RedisPassword, read from the environment by the caller.
+	RedisPassword string
+	// Redis, when set, is used instead of dialling store.redis.
+	Redis redis.UniversalClient
+	// Run replaces skill execution (conversation tests record instead).
+	Run dialog.Runner
+	// Model, when set, is used instead of training or loading one.
+	Model *nlu.Model
+	// Observer sees every turn.
+	Observer dialog.Observer
+	// Progress is told how training advances.
+	Progress func(stage string, done, total int)
+}
+
+// Bot is an assembled Parley.
+type Bot struct {
+	Engine   *dialog.Engine
+	NLU      *nlu.Pipeline
+	Skills   *skills.Registry
+	Config   *config.Config
+	Training *training.Set
+	// State is the store the built-in skills keep their data in.
+	State skills.State
+	close []func() error
+}
+
+// Close releases connections.
+func (b *Bot) Close() error {
+	var errs []error
+	for _, f := range b.close {
+		errs = append(errs, f())
+	}
+	return errors.Join(errs...)
+}
+
+// New builds a bot from a validated configuration.
+func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	b := &Bot{Config: cfg}
+	store, state, err := b.openStore(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	b.State = state
+	reg, err := buildSkills(cfg, state, opts)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	b.Skills = reg
+	model := opts.Model
+	if model == nil {
+		model, err = b.buildModel(ctx, cfg, reg, opts)
+		if err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	b.NLU = nlu.NewPipeline(model)
+	b.Engine, err = dialog.New(dialog.Config{
+		Parser: b.NLU, Catalog: reg, Store: store, Logger: opts.Logger, Now: opts.Now,
+		Run: opts.Run, Observer: opts.Observer,
+		ConfirmTTL: cfg.Bot.ConfirmTTL, ExecTimeout: cfg.Bot.ExecTimeout, MaxTries: cfg.Bot.MaxTries,
+		MaxMessage: cfg.Bot.MaxMessageBytes, BotName: cfg.Bot.Name, Holders: cfg.Holders,
+	})
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *Bot) openStore(cfg *config.Config, opts Options) (dialog.Store, skills.State, error) {
+	switch cfg.Store.Backend {
+	case "redis":
+		client := opts.Redis
+		if client == nil {
+			poolSize := cfg.Store.Redis.PoolSize
+			c := redis.NewClient(&redis.Options{
+				Addr: cfg.Store.Redis.Addr, DB: cfg.Store.Redis.DB, Password: opts.RedisPassword,
+				PoolSize: poolSize, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
+				// Report an outage quickly instead of retrying for seconds.
+				MaxRetries: 1, DialerRetries: 1, ContextTimeoutEnabled: true,
+			})
+			b.close = append(b.close, c.Close)
+			client = c
+		}
+		s := redisstore.New(client, redisstore.Options{Prefix: cfg.Store.Redis.Prefix, TTL: cfg.Store.TTL})
+		return s, s.State(), nil
+	default:
+		s := memstore.New(memstore.Options{TTL: cfg.Store.TTL, Now: opts.Now})
+		return s, s.State(), nil
+	}
+}
+
+// Builtins are the executors a configuration may name with kind: builtin.
+func builtins(cfg *config.Config, state skills.State, reg func() []*skills.Skill, now func() time.Time) (map[string]skills.Executor, error) {
+	rotations, err := Rotations(cfg)
+	if err != nil {
+		return nil, err
+	}
+	oc, err := oncall.New(rotations, now)
+	if err != nil {
+		return nil, fmt.Errorf("oncall: %w", err)
+	}
+	inc := incident.New(state, now)
+	bm := bookmark.New(state, now)
+	return map[string]skills.Executor{
+		"oncall_who":       oc.Who(),
+		"oncall_next":      oc.Next(),
+		"incident_create":  inc.Create(),
+		"incident_list":    inc.List(),
+		"incident_ack":     inc.Ack(),
+		"incident_resolve": inc.Resolve(),
+		"bookmark_save":    bm.Save(),
+		"bookmark_find":    bm.Find(),
+		"dns_lookup":       netcheck.DNS(net.DefaultResolver),
+		"http_check":       netcheck.HTTP(netcheck.HTTPOptions{}),
+		"help":             skills.Help(reg),
+	}, nil
+}
+
+// reachesOut reports the built-ins that reach outside Parley.
+func reachesOut(builtin string) bool { return builtin == "dns_lookup" || builtin == "http_check" }
+
+func buildSkills(cfg *config.Config, state skills.State, opts Options) (*skills.Registry, error) {
+	var reg *skills.Registry
+	all := func() []*skills.Skill { return reg.All() }
+	bi, err := builtins(cfg, state, all, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]*skills.Skill, 0, len(cfg.Skills))
+	for i, sc := range cfg.Skills {
+		s, err := skillFrom(cfg, sc, bi)
+		if err != nil {
+			return nil, fmt.Errorf("skills[%d] (%s): %w", i, sc.Name, err)
+		}
+		list = append(list, s)
+	}
+	reg, err = skills.NewRegistry(list...)
+	return reg, err
+}
+
+func skillFrom(cfg *config.Config, sc config.Skill, bi map[string]skills.Executor) (*skills.Skill, error) {
+	risk, err := skills.ParseRisk(sc.Risk)
+	if err != nil {
+		return nil, err
+	}
+	s := &skills.Skill{
+		Name: sc.Name, Description: sc.Description, Risk: risk, NoConfirm: sc.NoConfirm,
+		Roles: sc.Roles, Confirm: sc.Confirm, Running: sc.Running,
+	}
+	names := make([]string, 0, len(sc.Params))
+	for _, pc := range sc.Params {
+		spec := skills.TypeSpec{Name: pc.Type, Min: pc.Min, Max: pc.Max, Values: pc.Values, Synonyms: pc.Synonyms, Open: pc.Open, MaxLen: pc.MaxLen}
+		if pc.ValuesFrom != "" {
+			l := cfg.Entities[pc.ValuesFrom]
+			spec.Values, spec.Synonyms = l.Values, l.Synonyms
+		}
+		t, err := skills.NewType(spec)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", pc.Name, err)
+		}
+		s.Params = append(s.Params, skills.Param{
+			Name: pc.Name, Type: t, Required: pc.Required, Default: pc.Default,
+			Question: pc.Question, Entities: pc.Entities, Secret: pc.Secret,
+		})
+		names = append(names, pc.Name)
+	}
+	for _, r := range sc.Rules {
+		for k, v := range r.When {
+			p := s.Param(k)
+			canon, err := p.Type.Parse(v)
+			if err != nil {
+				return nil, fmt.Errorf("rule on %s: %w", k, err)
+			}
+			s.Rules = append(s.Rules, skills.Rule{Param: k, Value: canon.String(), Roles: r.Roles})
+		}
+	}
+	switch sc.Executor.Kind {
+	case "builtin":
+		ex, ok := bi[sc.Executor.Builtin]
+		if !ok {
+			return nil, fmt.Errorf("unknown builtin executor %q (have %s)", sc.Executor.Builtin, strings.Join(slices.Sorted(maps.Keys(bi)), ", "))
+		}
+		s.Executor, s.External = ex, reachesOut(sc.Executor.Builtin)
+	case "exec":
+		ex, err := exec.New(exec.Spec{Argv: sc.Executor.Argv, Timeout: sc.Executor.Timeout, MaxOutput: sc.Executor.MaxOutput, DryRun: sc.Executor.DryRun}, names)
+		if err != nil {
+			return nil, fmt.Errorf("executor: %w", err)
+		}
+		s.Executor, s.External = ex, !sc.Executor.DryRun
+	}
+	return s, nil
+}
+
+// Rotations converts the configured rotations.
+func Rotations(cfg *config.Config) ([]oncall.Rotation, error) {
+	out := make([]oncall.Rotation, 0, len(cfg.OnCall.Rotations))
+	for i, rc := range cfg.OnCall.Rotations {
+		loc, err := time.LoadLocation(rc.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("oncall.rotations[%d].timezone: %w", i, err)
+		}
+		start, err := time.ParseInLocation("2006-01-02", rc.Start, loc)
+		if err != nil {
+			return nil, fmt.Errorf("oncall.rotations[%d].start: %w", i, err)
+		}
+		r := oncall.Rotation{Team: rc.Team, Members: rc.Members, Shift: rc.Shift, Handoff: rc.Handoff, Location: loc, Start: start}
+		for j, o := range rc.Overrides {
+			from, err1 := parseWhen(o.From, loc)
+			to, err2 := parseWhen(o.To, loc)
+			if err := errors.Join(err1, err2); err != nil {
+				return nil, fmt.Errorf("oncall.rotations[%d].overrides[%d]: %w", i, j, err)
+			}
+			r.Overrides = append(r.Overrides, oncall.Override{Person: o.Person, From: from, To: to})
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func parseWhen(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("want RFC 3339 or \"2006-01-02 15:04\", not %q", s)
+	}
+	return t, nil
+}
+
+// Lists are the entity vocabularies the NLU gets from configuration: the
+// entity lists, every parameter's own values, people and teams.
+func Lists(cfg *config.Config) []nlu.List {
+	byType := map[string]*nlu.List{}
+	add := func(typ string, values []string, syn map[string][]string) {
+		l, ok := byType[typ]
+		if !ok {
+			l = &nlu.List{Type: typ, Synonyms: map[string][]string{}}
+			byType[typ] = l
+		}
+		for _, v := range values {
+			v = strings.ToLower(v)
+			if !slices.Contains(l.Values, v) {
+				l.Values = append(l.Values, v)
+			}
+		}
+		for k, vs := range syn {
+			k = strings.ToLower(k)
+			for _, v := range vs {
+				if !slices.Contains(l.Synonyms[k], v) {
+					l.Synonyms[k] = append(l.Synonyms[k], v)
+				}
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Entities)) {
+		l := cfg.Entities[name]
+		add(name, l.Values, l.Synonyms)
+	}
+	for _, s := range cfg.Skills {
+		for _, p := range s.Params {
+			if len(p.Values) > 0 {
+				add(p.Name, p.Values, p.Synonyms)
+			}
+		}
+	}
+	var teams []string
+	for _, r := range cfg.OnCall.Rotations {
+		teams = append(teams, r.Team)
+	}
+	if len(teams) > 0 {
+		add("team", teams, nil)
+	}
+	people := slices.Sorted(maps.Keys(cfg.Users))
+	if len(people) > 0 {
+		add("person", people, nil)
+	}
+	out := make([]nlu.List, 0, len(byType))
+	for _, typ := range slices.Sorted(maps.Keys(byType)) {
+		out = append(out, *byType[typ])
+	}
+	return out
+}
+
+// TrainingSet returns the catalog's examples plus the configured extra
+// files, checked against the intents the bot knows.
+func TrainingSet(cfg *config.Config, reg *skills.Registry) (*training.Set, error) {
+	set, err := training.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range cfg.NLU.Training {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("nlu.training: %w", err)
+		}
+		err = training.Parse(set, path, f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	known := func(intent string) bool {
+		switch intent {
+		case dialog.IntentAffirm, dialog.IntentDeny, dialog.IntentCancel, nlu.OutOfScope:
+			return true
+		}
+		_, ok := reg.Lookup(intent)
+		return ok
+	}
+	return training.Check(set, known)
+}
+
+func (b *Bot) buildModel(ctx context.Context, cfg *config.Config, reg *skills.Registry, opts Options) (*nlu.Model, error) {
+	if cfg.NLU.Model != "" {
+		f, err := os.Open(cfg.NLU.Model)
+		if err != nil {
+			return nil, fmt.Errorf("nlu.model: %w", err)
+		}
+		defer f.Close()
+		return nlu.Load(f)
+	}
+	set, err := TrainingSet(cfg, reg)
+	if err != nil {
+		return nil, err
+	}
+	b.Training = set
+	return nlu.Train(ctx, set.Examples, ModelOptions(cfg, opts.Progress))
+}
+
+// ModelOptions are the NLU training options the configuration asks for.
+func ModelOptions(cfg *config.Config, progress func(string, int, int)) nlu.Options {
+	return nlu.Options{Seed: cfg.NLU.Seed, Threshold: cfg.NLU.Threshold, Margin: cfg.NLU.Margin, Lists: Lists(cfg), Progress: progress}
+}

@@ -1,0 +1,525 @@
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Bot      Bot                   `yaml:"bot"`
+	NLU      NLU                   `yaml:"nlu"`
+	Store    Store                 `yaml:"store"`
+	Operator Operator              `yaml:"operator"`
+	Users    map[string]User       `yaml:"users"`
+	Groups   map[string]Group      `yaml:"groups"`
+	Entities map[string]EntityList `yaml:"entities"`
+	OnCall   OnCall                `yaml:"oncall"`
+	Skills   []Skill               `yaml:"skills"`
+}
+
+// Bot holds conversation settings.
+type Bot struct {
+	Name            string        `yaml:"name"`
+	MaxMessageBytes int           `yaml:"max_message_bytes"`
+	ConfirmTTL      time.Duration `yaml:"confirm_ttl"`
+	ExecTimeout     time.Duration `yaml:"exec_timeout"`
+	MaxTries        int           `yaml:"max_tries"`
+}
+
+// NLU holds model settings.
+type NLU struct {
+	// Model is a model file to load instead of training at start-up.
+	Model string `yaml:"model"`
+	// Training lists extra training files (YAML) added to the catalog's.
+	Training  []string `yaml:"training"`
+	Threshold float64  `yaml:"threshold"`
+	Margin    float64  `yaml:"margin"`
+	Seed      uint64   `yaml:"seed"`
+}
+
+// Store selects where conversations and skill state live.
+type Store struct {
+	Backend string `yaml:"backend"` // memory or redis
+	// TTL is how long an untouched conversation is kept (default 15m).
+	TTL   time.Duration `yaml:"ttl"`
+	Redis Redis         `yaml:"redis"`
+}
+
+// Redis connects the Redis store.
+type Redis struct {
+	Addr string `yaml:"addr"`
+	DB   int    `yaml:"db"`
+	// PasswordEnv names the environment variable holding the password.
+	PasswordEnv string `yaml:"password_env"`
+	Prefix      string `yaml:"prefix"`
+	// PoolSize of connections (default 10 per CPU).
+	PoolSize int `yaml:"pool_size"`
+}
+
+// Operator is the identity of the person at the terminal (shell, run).
+type Operator struct {
+	User  string   `yaml:"user"`
+	Roles []string `yaml:"roles"`
+}
+
+// User is one person.
+type User struct {
+	Name  string   `yaml:"name"`
+	Roles []string `yaml:"roles"`
+}
+
+// Group gives its members roles.
+type Group struct {
+	Members []string `yaml:"members"`
+	Roles   []string `yaml:"roles"`
+}
+
+// EntityList is a vocabulary the NLU recognises (services, teams...).
+type EntityList struct {
+	Values   []string            `yaml:"values"`
+	Synonyms map[string][]string `yaml:"synonyms"`
+}
+
+// OnCall holds rotations.
+type OnCall struct {
+	Rotations []Rotation `yaml:"rotations"`
+}
+
+// Rotation is one team's on-call schedule.
+type Rotation struct {
+	Team      string        `yaml:"team"`
+	Members   []string      `yaml:"members"`
+	Shift     time.Duration `yaml:"shift"`
+	Handoff   string        `yaml:"handoff"`
+	TimeZone  string        `yaml:"timezone"`
+	Start     string        `yaml:"start"` // YYYY-MM-DD
+	Overrides []Override    `yaml:"overrides"`
+}
+
+// Override puts someone on call for a while.
+type Override struct {
+	Person string `yaml:"person"`
+	From   string `yaml:"from"` // RFC 3339 or "YYYY-MM-DD HH:MM" in the rotation's zone
+	To     string `yaml:"to"`
+}
+
+// Skill declares one skill of the catalog.
+type Skill struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Risk        string   `yaml:"risk"`
+	NoConfirm   bool     `yaml:"no_confirm"`
+	Roles       []string `yaml:"roles"`
+	Rules       []Rule   `yaml:"rules"`
+	Confirm     string   `yaml:"confirm"`
+	Running     string   `yaml:"running"`
+	Params      []Param  `yaml:"params"`
+	Executor    Executor `yaml:"executor"`
+}
+
+// Rule needs roles when a parameter has a value.
+type Rule struct {
+	When  map[string]string `yaml:"when"`
+	Roles []string          `yaml:"roles"`
+}
+
+// Param declares one parameter.
+type Param struct {
+	Name     string   `yaml:"name"`
+	Type     string   `yaml:"type"`
+	Required bool     `yaml:"required"`
+	Default  string   `yaml:"default"`
+	Question string   `yaml:"question"`
+	Entities []string `yaml:"entities"`
+	Secret   bool     `yaml:"secret"`
+	// Values (with Synonyms) restrict a name or enum; ValuesFrom takes
+	// them from an entity list; Open accepts other names too.
+	Values     []string            `yaml:"values"`
+	Synonyms   map[string][]string `yaml:"synonyms"`
+	ValuesFrom string              `yaml:"values_from"`
+	Open       bool                `yaml:"open"`
+	Min        int64               `yaml:"min"`
+	Max        int64               `yaml:"max"`
+	MaxLen     int                 `yaml:"max_len"`
+}
+
+// Executor says how a skill runs.
+type Executor struct {
+	// Kind is builtin or exec.
+	Kind string `yaml:"kind"`
+	// Builtin names a built-in executor (oncall_who, incident_create, ...).
+	Builtin string `yaml:"builtin"`
+	// Argv, Timeout, MaxOutput and DryRun configure exec.
+	Argv      []string      `yaml:"argv"`
+	Timeout   time.Duration `yaml:"timeout"`
+	MaxOutput int           `yaml:"max_output"`
+	DryRun    bool          `yaml:"dry_run"`
+}
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultYAML returns the embedded default configuration file.
+func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
+
+// DefaultConfig returns the embedded default configuration: the demo team,
+// rotation, inventory and catalog, with commands that would touch real
+// machines in dry-run mode.
+func DefaultConfig() *Config {
+	c, err := Load(bytes.NewReader(defaultYAML), "default.yaml")
+	if err != nil {
+		panic("embedded default configuration is invalid: " + err.Error())
+	}
+	return c
+}
+
+// MaxFileSize bounds a configuration file.
+const MaxFileSize = 4 << 20
+
+// Load reads a configuration file strictly (unknown fields are errors),
+// fills defaults and validates it. name is used in error messages.
+func Load(r io.Reader, name string) (*Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: file is larger than %d MB", name, MaxFileSize>>20)
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	c.fill()
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &c, nil
+}
+
+func (c *Config) fill() {
+	if c.Bot.Name == "" {
+		c.Bot.Name = "parley"
+	}
+	if c.Bot.MaxMessageBytes == 0 {
+		c.Bot.MaxMessageBytes = 4096
+	}
+	if c.Bot.ConfirmTTL == 0 {
+		c.Bot.ConfirmTTL = 5 * time.Minute
+	}
+	if c.Bot.ExecTimeout == 0 {
+		c.Bot.ExecTimeout = time.Minute
+	}
+	if c.Bot.MaxTries == 0 {
+		c.Bot.MaxTries = 3
+	}
+	if c.NLU.Threshold == 0 {
+		c.NLU.Threshold = 0.45
+	}
+	if c.NLU.Margin == 0 {
+		c.NLU.Margin = 0.1
+	}
+	if c.NLU.Seed == 0 {
+		c.NLU.Seed = 1
+	}
+	if c.Store.Backend == "" {
+		c.Store.Backend = "memory"
+	}
+	if c.Store.Redis.Addr == "" {
+		c.Store.Redis.Addr = "127.0.0.1:6379"
+	}
+	if c.Store.Redis.Prefix == "" {
+		c.Store.Redis.Prefix = "parley:"
+	}
+	if c.Store.TTL == 0 {
+		c.Store.TTL = 15 * time.Minute
+	}
+	if c.Operator.User == "" {
+		c.Operator.User = "operator"
+	}
+}
+
+// FieldError is a validation failure of one field.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+func fieldErr(field, format string, a ...any) error {
+	return &FieldError{Field: field, Reason: fmt.Sprintf(format, a...)}
+}
+
+// Validate checks the configuration and returns the first problem with
+// the field's path, e.g. "skills[2].params[0].type: unknown type".
+func (c *Config) Validate() error {
+	switch {
+	case c.Bot.MaxMessageBytes < 64 || c.Bot.MaxMessageBytes > 1<<20:
+		return fieldErr("bot.max_message_bytes", "must be between 64 and 1048576, not %d", c.Bot.MaxMessageBytes)
+	case c.Bot.ConfirmTTL < time.Second:
+		return fieldErr("bot.confirm_ttl", "must be at least 1s")
+	case c.Bot.ExecTimeout < time.Second:
+		return fieldErr("bot.exec_timeout", "must be at least 1s")
+	case c.Bot.MaxTries < 1 || c.Bot.MaxTries > 10:
+		return fieldErr("bot.max_tries", "must be between 1 and 10")
+	case c.NLU.Threshold <= 0 || c.NLU.Threshold >= 1:
+		return fieldErr("nlu.threshold", "must be between 0 and 1")
+	case c.NLU.Margin < 0 || c.NLU.Margin >= 1:
+		return fieldErr("nlu.margin", "must be between 0 and 1")
+	}
+	if c.Store.TTL < time.Minute {
+		return fieldErr("store.ttl", "must be at least 1m")
+	}
+	switch c.Store.Backend {
+	case "memory":
+	case "redis":
+		if c.Store.Redis.DB < 0 || c.Store.Redis.DB > 15 {
+			return fieldErr("store.redis.db", "must be between 0 and 15")
+		}
+	default:
+		return fieldErr("store.backend", "must be memory or redis, not %q", c.Store.Backend)
+	}
+	for name, u := range c.Users {
+		if !validName(name) {
+			return fieldErr("users."+name, "a user name is letters, digits, dots, underscores and hyphens")
+		}
+		if err := validRoles("users."+name+".roles", u.Roles); err != nil {
+			return err
+		}
+	}
+	for name, g := range c.Groups {
+		if len(g.Members) == 0 {
+			return fieldErr("groups."+name+".members", "a group needs members")
+		}
+		if err := validRoles("groups."+name+".roles", g.Roles); err != nil {
+			return err
+		}
+	}
+	for name, l := range c.Entities {
+		if len(l.Values) == 0 {
+			return fieldErr("entities."+name+".values", "an entity list needs values")
+		}
+		for canon := range l.Synonyms {
+			if !slices.Contains(l.Values, canon) {
+				return fieldErr("entities."+name+".synonyms."+canon, "synonyms given for a value the list does not have")
+			}
+		}
+	}
+	teams := map[string]bool{}
+	for i, r := range c.OnCall.Rotations {
+		f := fmt.Sprintf("oncall.rotations[%d]", i)
+		switch {
+		case r.Team == "":
+			return fieldErr(f+".team", "is required")
+		case teams[r.Team]:
+			return fieldErr(f+".team", "%q has two rotations", r.Team)
+		case len(r.Members) == 0:
+			return fieldErr(f+".members", "a rotation needs members")
+		case r.Shift < time.Hour:
+			return fieldErr(f+".shift", "must be at least 1h")
+		}
+		teams[r.Team] = true
+		if _, err := time.LoadLocation(r.TimeZone); err != nil || r.TimeZone == "" {
+			return fieldErr(f+".timezone", "unknown time zone %q", r.TimeZone)
+		}
+		if _, err := time.Parse("2006-01-02", r.Start); err != nil {
+			return fieldErr(f+".start", "want a date like 2026-01-05, not %q", r.Start)
+		}
+		if _, err := time.Parse("15:04", r.Handoff); err != nil {
+			return fieldErr(f+".handoff", "want a time like 09:00, not %q", r.Handoff)
+		}
+	}
+	names := map[string]bool{}
+	for i, s := range c.Skills {
+		f := fmt.Sprintf("skills[%d]", i)
+		if s.Name != "" {
+			f = fmt.Sprintf("skills[%d] (%s)", i, s.Name)
+		}
+		if err := s.validate(f, c); err != nil {
+			return err
+		}
+		if names[s.Name] {
+			return fieldErr(f+".name", "skill %q is declared twice", s.Name)
+		}
+		names[s.Name] = true
+	}
+	return nil
+}
+
+func (s *Skill) validate(f string, c *Config) error {
+	if !validIdent(s.Name) {
+		return fieldErr(f+".name", "use lower-case letters, digits and underscores")
+	}
+	if s.Description == "" {
+		return fieldErr(f+".description", "is required (it is how people and help see the skill)")
+	}
+	switch s.Risk {
+	case "read", "write", "dangerous":
+	default:
+		return fieldErr(f+".risk", "must be read, write or dangerous, not %q", s.Risk)
+	}
+	if err := validRoles(f+".roles", s.Roles); err != nil {
+		return err
+	}
+	params := map[string]bool{}
+	for j, p := range s.Params {
+		pf := fmt.Sprintf("%s.params[%d]", f, j)
+		if !validIdent(p.Name) {
+			return fieldErr(pf+".name", "use lower-case letters, digits and underscores")
+		}
+		if params[p.Name] {
+			return fieldErr(pf+".name", "%q is declared twice", p.Name)
+		}
+		params[p.Name] = true
+		if p.Type == "" {
+			return fieldErr(pf+".type", "is required")
+		}
+		if p.Required && p.Question == "" {
+			return fieldErr(pf+".question", "a required parameter needs the question to ask for it")
+		}
+		if p.ValuesFrom != "" {
+			if _, ok := c.Entities[p.ValuesFrom]; !ok {
+				return fieldErr(pf+".values_from", "no entity list %q", p.ValuesFrom)
+			}
+		}
+	}
+	for j, r := range s.Rules {
+		rf := fmt.Sprintf("%s.rules[%d]", f, j)
+		if len(r.When) != 1 {
+			return fieldErr(rf+".when", "name exactly one parameter and value")
+		}
+		for k := range r.When {
+			if !params[k] {
+				return fieldErr(rf+".when", "no parameter %q", k)
+			}
+		}
+		if len(r.Roles) == 0 {
+			return fieldErr(rf+".roles", "is required")
+		}
+	}
+	for _, t := range []struct{ field, tmpl string }{{"confirm", s.Confirm}, {"running", s.Running}} {
+		for _, name := range placeholders(t.tmpl) {
+			if !params[name] {
+				return fieldErr(f+"."+t.field, "names {%s}, which is not a parameter", name)
+			}
+		}
+	}
+	switch s.Executor.Kind {
+	case "builtin":
+		if s.Executor.Builtin == "" {
+			return fieldErr(f+".executor.builtin", "is required for a builtin executor")
+		}
+	case "exec":
+		if len(s.Executor.Argv) == 0 {
+			return fieldErr(f+".executor.argv", "is required for an exec executor")
+		}
+	default:
+		return fieldErr(f+".executor.kind", "must be builtin or exec, not %q", s.Executor.Kind)
+	}
+	return nil
+}
+
+// placeholders lists the {name}s of a template.
+func placeholders(tmpl string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			return out
+		}
+		out = append(out, tmpl[i+1:i+j])
+		tmpl = tmpl[i+j+1:]
+	}
+}
+
+func validRoles(field string, roles []string) error {
+	for _, r := range roles {
+		if !validName(r) {
+			return fieldErr(field, "role %q: use letters, digits, dots, underscores and hyphens", r)
+		}
+	}
+	return nil
+}
+
+func validIdent(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return true
+}
+
+func validName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r == '.' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return true
+}
+
+// RolesOf returns a user's roles: their own and their groups'.
+func (c *Config) RolesOf(user string) []string {
+	var out []string
+	add := func(rs []string) {
+		for _, r := range rs {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	if u, ok := c.Users[user]; ok {
+		add(u.Roles)
+	}
+	for _, g := range c.Groups {
+		if slices.Contains(g.Members, user) {
+			add(g.Roles)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Holders returns the users who have a role, sorted.
+func (c *Config) Holders(role string) []string {
+	var out []string
+	for name := range c.Users {
+		if slices.Contains(c.RolesOf(name), role) {
+			out = append(out, name)
+		}
+	}
+	for _, g := range c.Groups {
+		if slices.Contains(g.Roles, role) {
+			for _, m := range g.Members {
+				if !slices.Contains(out, m) {
+					out = append(out, m)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,57 @@
+package dialog
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Key identifies one conversation: a person in a channel and thread.
+type Key struct {
+	User, Channel, Thread string
+}
+
+// String is the key's store form; its parts are escaped so no user, channel
+// or thread name can collide with another's.
+func (k Key) String() string {
+	return url.QueryEscape(k.User) + "|" + url.QueryEscape(k.Channel) + "|" + url.QueryEscape(k.Thread)
+}
+
+// conversation is the stored record of one Key. It is kept small (a few
+// hundred bytes): parameters are canonical text already validated.
+type conversation struct {
+	State   State             `json:"s"`
+	Skill   string            `json:"k,omitempty"`
+	Params  map[string]string `json:"p,omitempty"`
+	Asking  string            `json:"a,omitempty"`
+	Tries   int               `json:"t,omitempty"`
+	Expires int64             `json:"e,omitempty"` // unix ms: confirmation or execution deadline
+	Origin  string            `json:"o,omitempty"` // the request that started it, shortened
+	By      string            `json:"u,omitempty"` // who started it
+}
+
+func (c *conversation) expired(now time.Time) bool {
+	return c.Expires != 0 && now.UnixMilli() > c.Expires
+}
+
+func encode(c conversation) ([]byte, error) {
+	if c.State == Idle {
+		return nil, nil
+	}
+	return json.Marshal(c)
+}
+
+func decode(data []byte) (conversation, error) {
+	var c conversation
+	if len(data) == 0 {
+		return c, nil
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return conversation{}, fmt.Errorf("decode conversation: %w", err)
+	}
+	if c.State < Idle || c.State > Executing {
+		return conversation{}, fmt.Errorf("decode conversation: unknown state %d", int(c.State))
+	}
+	return c, nil
+}

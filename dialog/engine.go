@@ -1,0 +1,396 @@
+package dialog
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/parleybot/parley/nlu"
+	"github.com/parleybot/parley/skills"
+)
+
+// Parser understands a message. *nlu.Pipeline and *nlu.Model satisfy it.
+type Parser interface {
+	Parse(ctx context.Context, text string) (nlu.Result, error)
+}
+
+// Catalog finds skills. *skills.Registry satisfies it.
+type Catalog interface {
+	Lookup(name string) (*skills.Skill, bool)
+	All() []*skills.Skill
+}
+
+// Runner executes a validated call. The default runs the skill's own
+// executor; conversation tests record instead.
+type Runner func(ctx context.Context, call skills.Call) (skills.Result, error)
+
+// Observer is told about every turn after it is handled, e.g. for audit
+// and metrics. It must be safe for concurrent use and not block.
+type Observer interface {
+	Observe(ctx context.Context, msg Message, out Outcome)
+}
+
+// Config assembles an Engine. Parser, Catalog and Store are required.
+type Config struct {
+	Parser  Parser
+	Catalog Catalog
+	Store   Store
+	Logger  *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Run executes calls (default: the skill's executor).
+	Run Runner
+	// Observer, when set, sees every outcome.
+	Observer Observer
+	// ConfirmTTL is how long a question for yes/no stays valid (5 min).
+	ConfirmTTL time.Duration
+	// ExecTimeout bounds one execution (60 s).
+	ExecTimeout time.Duration
+	// MaxTries is how often an invalid answer is asked again (3).
+	MaxTries int
+	// MaxMessage is the largest message read, in bytes (4096).
+	MaxMessage int
+	// BotName is stripped when a message starts by mentioning it ("parley").
+	BotName string
+	// Holders, when set, names the people who have a role, so a refusal
+	// can say who may run the skill.
+	Holders func(role string) []string
+}
+
+// Engine handles messages. It is safe for concurrent use.
+type Engine struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New checks the configuration and fills defaults.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Parser == nil || cfg.Catalog == nil || cfg.Store == nil {
+		return nil, errors.New("dialog: Parser, Catalog and Store are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Run == nil {
+		cfg.Run = func(ctx context.Context, call skills.Call) (skills.Result, error) {
+			return call.Skill.Executor.Execute(ctx, call)
+		}
+	}
+	if cfg.ConfirmTTL <= 0 {
+		cfg.ConfirmTTL = 5 * time.Minute
+	}
+	if cfg.ExecTimeout <= 0 {
+		cfg.ExecTimeout = time.Minute
+	}
+	if cfg.MaxTries <= 0 {
+		cfg.MaxTries = 3
+	}
+	if cfg.MaxMessage <= 0 {
+		cfg.MaxMessage = 4096
+	}
+	if cfg.BotName == "" {
+		cfg.BotName = "parley"
+	}
+	return &Engine{cfg: cfg, log: cfg.Logger}, nil
+}
+
+// Message is one chat message to the bot.
+type Message struct {
+	User, Channel, Thread string
+	// Roles of the user, resolved by the chat adapter from configuration.
+	Roles []string
+	Text  string
+}
+
+// Key is the conversation the message belongs to.
+func (m Message) Key() Key { return Key{User: m.User, Channel: m.Channel, Thread: m.Thread} }
+
+// Outcome is everything a turn did: the replies to post and what happened.
+type Outcome struct {
+	Replies []string
+	// Intent and Confidence are what the NLU understood ("" when the
+	// message never reached it).
+	Intent     string
+	Confidence float64
+	// State is the conversation's state after the turn.
+	State State
+	// Asks names the parameter asked for; Confirm the skill awaiting a yes.
+	Asks    string
+	Confirm string
+	// Params are the pending parameters (collecting, confirming) or, after
+	// an execution, the executed ones; secrets are masked.
+	Params map[string]string
+	// Executed is set when a skill ran in this turn.
+	Executed *Execution
+	// Denied is set when the person may not run what they asked for.
+	Denied bool
+	// Err is an internal failure already reported in plain words.
+	Err error
+}
+
+// Execution reports one skill run.
+type Execution struct {
+	Skill    string
+	Params   map[string]string // secrets masked
+	Result   skills.Result
+	Err      error
+	Duration time.Duration
+}
+
+// Reply texts for failures that are not the person's doing.
+const (
+	msgStoreDown = "I can't reach my state store right now, so I can't act on that. Please try again in a moment."
+	msgBusy      = "Too many changes to this conversation at once; please say that again."
+)
+
+// maxConflicts bounds how often a turn is re-decided after losing a
+// compare-and-set race.
+const maxConflicts = 4
+
+// Handle runs one turn. It never panics and never returns internal error
+// text to the person: failures are logged and answered in plain words.
+func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			ref := newRef()
+			e.log.ErrorContext(ctx, "panic while handling a message", "ref", ref, "panic", r, "stack", string(debug.Stack()))
+			out = Outcome{Replies: []string{fmt.Sprintf("Something went wrong on my side while handling that (ref %s). Nothing more will happen for this message.", ref)},
+				Err: fmt.Errorf("panic: %v", r)}
+		}
+		if e.cfg.Observer != nil {
+			e.cfg.Observer.Observe(ctx, msg, out)
+		}
+	}()
+	text, problem := e.clean(msg.Text)
+	if problem != "" {
+		return Outcome{Replies: []string{problem}}
+	}
+	res, err := e.cfg.Parser.Parse(ctx, text)
+	if err != nil {
+		ref := newRef()
+		e.log.ErrorContext(ctx, "nlu failed", "ref", ref, "err", err)
+		return Outcome{Replies: []string{fmt.Sprintf("I couldn't process that message (ref %s). Please try again.", ref)}, Err: err}
+	}
+	key := msg.Key().String()
+	for attempt := 0; ; attempt++ {
+		data, version, err := e.cfg.Store.Load(ctx, key)
+		if err != nil {
+			return e.storeFailure(ctx, err, res)
+		}
+		conv, err := decode(data)
+		if err != nil {
+			// A record this build cannot read is dropped, not obeyed.
+			e.log.WarnContext(ctx, "dropping unreadable conversation", "key", key, "err", err)
+			conv = conversation{}
+		}
+		now := e.cfg.Now()
+		next, p := e.decide(conv, turnInput{msg: msg, text: text, nlu: res, now: now})
+		if p.err != nil {
+			ref := newRef()
+			e.log.ErrorContext(ctx, "dialog decision failed", "ref", ref, "err", p.err)
+			return Outcome{Replies: []string{fmt.Sprintf("Something went wrong on my side (ref %s). Nothing was run.", ref)}, Intent: res.Intent, Err: p.err}
+		}
+		if p.persist || version != 0 && next.State == Idle {
+			newVersion, err := e.swap(ctx, key, version, next)
+			if errors.Is(err, ErrConflict) {
+				if attempt+1 < maxConflicts {
+					continue
+				}
+				return Outcome{Replies: []string{msgBusy}, Intent: res.Intent, Err: err}
+			}
+			if err != nil {
+				return e.storeFailure(ctx, err, res)
+			}
+			version = newVersion
+		}
+		out := e.outcome(next, p, res)
+		if p.call != nil {
+			e.execute(ctx, p, &out)
+			if next.State == Executing {
+				done, _ := transition(Executing, EvFinish)
+				if _, err := e.swap(ctx, key, version, conversation{State: done}); err != nil {
+					e.log.WarnContext(ctx, "could not mark execution finished", "key", key, "err", err)
+				}
+				out.State = done
+			}
+		}
+		if p.after != "" {
+			out.Replies = append(out.Replies, p.after)
+		}
+		return out
+	}
+}
+
+func (e *Engine) swap(ctx context.Context, key string, version int64, c conversation) (int64, error) {
+	data, err := encode(c)
+	if err != nil {
+		return 0, err
+	}
+	return e.cfg.Store.Swap(ctx, key, version, data)
+}
+
+func (e *Engine) storeFailure(ctx context.Context, err error, res nlu.Result) Outcome {
+	e.log.ErrorContext(ctx, "state store failed", "err", err)
+	return Outcome{Replies: []string{msgStoreDown}, Intent: res.Intent, Confidence: res.Confidence, Err: err}
+}
+
+func (e *Engine) outcome(c conversation, p plan, res nlu.Result) Outcome {
+	out := Outcome{
+		Replies: p.replies, Intent: res.Intent, Confidence: res.Confidence,
+		State: c.State, Asks: p.asks, Confirm: p.confirm, Denied: p.denied,
+	}
+	if c.State == Collecting || c.State == Confirming {
+		out.Params = e.redact(c.Skill, c.Params)
+	}
+	return out
+}
+
+// redact masks secret parameters for display.
+func (e *Engine) redact(skill string, params map[string]string) map[string]string {
+	if len(params) == 0 {
+		return nil
+	}
+	s, _ := e.cfg.Catalog.Lookup(skill)
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		if s != nil {
+			if p := s.Param(k); p != nil && p.Secret {
+				v = "••••"
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// execute runs the planned call with a deadline and a recover, and writes
+// the reply and the Execution into out.
+func (e *Engine) execute(ctx context.Context, p plan, out *Outcome) {
+	call := *p.call
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.ExecTimeout)
+	defer cancel()
+	start := time.Now()
+	res, err := e.safeRun(ctx, call)
+	ex := &Execution{Skill: call.Skill.Name, Params: call.Args.Redacted(), Result: res, Err: err, Duration: time.Since(start)}
+	out.Executed = ex
+	out.Params = ex.Params
+	out.Replies = append(out.Replies, e.resultText(ctx, call, res, err))
+}
+
+func (e *Engine) safeRun(ctx context.Context, call skills.Call) (res skills.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.ErrorContext(ctx, "panic in skill", "skill", call.Skill.Name, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("skill %s panicked: %v", call.Skill.Name, r)
+		}
+	}()
+	return e.cfg.Run(ctx, call)
+}
+
+// resultText phrases an execution's result: "Restarting apache on web-1
+// ... done." for skills with a Running template, the executor's own text
+// otherwise.
+func (e *Engine) resultText(ctx context.Context, call skills.Call, res skills.Result, err error) string {
+	running := ""
+	if call.Skill.Running != "" {
+		running = skills.Render(call.Skill.Running, call.Args) + " ... "
+	}
+	if err != nil {
+		var ue *skills.UserError
+		if errors.As(err, &ue) {
+			if running == "" {
+				return ue.Msg
+			}
+			return running + "failed: " + ue.Msg
+		}
+		ref := newRef()
+		e.log.ErrorContext(ctx, "skill failed", "skill", call.Skill.Name, "ref", ref, "err", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return running + "failed: it did not finish in time (ref " + ref + ")."
+		}
+		return running + "failed: something went wrong on my side (ref " + ref + ")."
+	}
+	text := strings.TrimSpace(res.Text)
+	if running == "" {
+		if text == "" {
+			return "Done."
+		}
+		return text
+	}
+	switch {
+	case res.DryRun:
+		return running + "done. (" + text + "; nothing was touched)"
+	case text == "" || strings.EqualFold(text, "done.") || strings.EqualFold(text, "done"):
+		return running + "done."
+	}
+	return running + "done.\n" + text
+}
+
+// clean checks and tidies a message's text. A non-empty problem is the
+// reply to send instead of handling the message.
+func (e *Engine) clean(text string) (string, string) {
+	if len(text) > e.cfg.MaxMessage {
+		return "", fmt.Sprintf("That message is too long for me (%s; my limit is %s). Nothing was done.", sizeOf(len(text)), sizeOf(e.cfg.MaxMessage))
+	}
+	if !utf8.ValidString(text) {
+		return "", "I can only read plain text, and that message has bytes that aren't valid text. Nothing was done."
+	}
+	var b strings.Builder
+	for _, r := range text {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			b.WriteByte(' ')
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.In(r, unicode.Cf) && r != '\u200d':
+			// Control and invisible format characters are dropped.
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s := strings.TrimSpace(e.stripMention(strings.TrimSpace(b.String())))
+	if s == "" {
+		return "", "I didn't catch anything there. Say “help” to see what I can do."
+	}
+	return s, ""
+}
+
+// stripMention removes a leading "@parley", "parley:" or "parley,".
+func (e *Engine) stripMention(s string) string {
+	name := e.cfg.BotName
+	lower := strings.ToLower(s)
+	for _, prefix := range []string{"@" + name, name + ":", name + ","} {
+		if strings.HasPrefix(lower, prefix) {
+			rest := s[len(prefix):]
+			rest = strings.TrimLeft(rest, " :,")
+			return rest
+		}
+	}
+	return s
+}
+
+func sizeOf(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// newRef is a short reference a person can quote and an operator can grep.
+func newRef() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

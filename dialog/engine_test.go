@@ -1,0 +1,539 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parleybot/parley/nlu"
+	"github.com/parleybot/parley/skills"
+)
+
+// fakeStore is an in-memory Store for this package's unit tests.
+type fakeStore struct {
+	mu     sync.Mutex
+	data   map[string][]byte
+	ver    map[string]int64
+	next   int64
+	down   atomic.Bool
+	swaps  atomic.Int64
+	onLoad func() // called after a load, outside the lock
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{data: map[string][]byte{}, ver: map[string]int64{}}
+}
+
+func (s *fakeStore) Load(_ context.Context, key string) ([]byte, int64, error) {
+	if s.down.Load() {
+		return nil, 0, fmt.Errorf("%w: connection refused", ErrUnavailable)
+	}
+	s.mu.Lock()
+	d, v := slices.Clone(s.data[key]), s.ver[key]
+	s.mu.Unlock()
+	if s.onLoad != nil {
+		s.onLoad()
+	}
+	return d, v, nil
+}
+
+func (s *fakeStore) Swap(_ context.Context, key string, version int64, data []byte) (int64, error) {
+	if s.down.Load() {
+		return 0, fmt.Errorf("%w: connection refused", ErrUnavailable)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.swaps.Add(1)
+	if s.ver[key] != version {
+		return 0, ErrConflict
+	}
+	if data == nil {
+		delete(s.data, key)
+		delete(s.ver, key)
+		return 0, nil
+	}
+	s.next++
+	s.data[key], s.ver[key] = slices.Clone(data), s.next
+	return s.next, nil
+}
+
+// fakeParser understands a fixed set of messages.
+type fakeParser map[string]nlu.Result
+
+func (f fakeParser) Parse(_ context.Context, text string) (nlu.Result, error) {
+	if text == "PANIC" {
+		panic("parser exploded")
+	}
+	if r, ok := f[text]; ok {
+		r.Text = text
+		return r, nil
+	}
+	return nlu.Result{Text: text, Intent: nlu.OutOfScope, Alternatives: []nlu.Scored{{Intent: "restart_service", Confidence: 0.3}, {Intent: "service_status", Confidence: 0.25}}}, nil
+}
+
+func intent(name string, ents ...nlu.Entity) nlu.Result {
+	return nlu.Result{Intent: name, Confidence: 0.95, Alternatives: []nlu.Scored{{Intent: name, Confidence: 0.95}}, Entities: ents}
+}
+
+func ent(typ, value string) nlu.Entity { return nlu.Entity{Type: typ, Text: value, Value: value} }
+
+func testParser() fakeParser {
+	return fakeParser{
+		"restart apache":                   intent("restart_service", ent("service", "apache")),
+		"restart apache on web-1":          intent("restart_service", ent("service", "apache"), ent("host", "web-1")),
+		"restart apache on web-1;rm -rf /": intent("restart_service", ent("service", "apache"), ent("host", "web-1;rm")),
+		"restart":                          intent("restart_service"),
+		"deploy checkout to production":    intent("deploy", ent("app", "checkout"), ent("environment", "production")),
+		"deploy checkout to staging":       intent("deploy", ent("app", "checkout"), ent("environment", "staging")),
+		"who is on call":                   intent("oncall_who"),
+		"who is on call for payments":      intent("oncall_who", ent("team", "payments")),
+		"status of nginx":                  intent("service_status", ent("service", "nginx")),
+		"yes":                              intent(IntentAffirm),
+		"no":                               intent(IntentDeny),
+		"cancel":                           intent(IntentCancel),
+		"explode":                          intent("explode"),
+		"fail please":                      intent("fail"),
+		"actually web-2":                   {Intent: nlu.OutOfScope, Entities: []nlu.Entity{ent("hostname", "web-2")}},
+		"it's web-3":                       {Intent: nlu.OutOfScope, Entities: []nlu.Entity{ent("hostname", "web-3")}},
+	}
+}
+
+type callLog struct {
+	mu    sync.Mutex
+	calls []skills.Call
+}
+
+func (l *callLog) executor(text string) skills.Executor {
+	return skills.ExecutorFunc(func(ctx context.Context, c skills.Call) (skills.Result, error) {
+		if _, ok := ctx.Deadline(); !ok {
+			return skills.Result{}, errors.New("executor called without a deadline")
+		}
+		l.mu.Lock()
+		l.calls = append(l.calls, c)
+		l.mu.Unlock()
+		return skills.Result{Text: text}, nil
+	})
+}
+
+func (l *callLog) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.calls)
+}
+
+func testCatalog(t testing.TB, log *callLog) *skills.Registry {
+	t.Helper()
+	name := skills.MustType(skills.TypeSpec{Name: "name"})
+	env := skills.MustType(skills.TypeSpec{Name: "enum", Values: []string{"production", "staging"}})
+	reg, err := skills.NewRegistry(
+		&skills.Skill{
+			Name: "restart_service", Description: "Restart a service on a host.", Risk: skills.Dangerous, Roles: []string{"ops"},
+			Confirm: "Restart {service} on {host}?", Running: "Restarting {service} on {host}",
+			Params: []skills.Param{
+				{Name: "service", Type: name, Required: true, Question: "Which service would you like to restart?"},
+				{Name: "host", Type: skills.MustType(skills.TypeSpec{Name: "host"}), Required: true, Question: "On which host would you like to restart {service}?"},
+			},
+			Executor: log.executor("done."),
+		},
+		&skills.Skill{
+			Name: "deploy", Description: "Deploy an app.", Risk: skills.Dangerous, Roles: []string{"ops", "deployer"},
+			Rules:   []skills.Rule{{Param: "environment", Value: "production", Roles: []string{"deployer"}}},
+			Confirm: "Deploy {app} to {environment}?",
+			Params: []skills.Param{
+				{Name: "app", Type: name, Required: true, Question: "Which app?"},
+				{Name: "environment", Type: env, Required: true, Question: "Which environment?"},
+			},
+			Executor: log.executor("deployed"),
+		},
+		&skills.Skill{
+			Name: "oncall_who", Description: "Tell who is on call.", Risk: skills.Read,
+			Params:   []skills.Param{{Name: "team", Type: name}},
+			Executor: log.executor("alice is on call."),
+		},
+		&skills.Skill{
+			Name: "service_status", Description: "Check a service's status.", Risk: skills.Read,
+			Params:   []skills.Param{{Name: "service", Type: name, Required: true, Question: "Which service?"}},
+			Executor: log.executor("running"),
+		},
+		&skills.Skill{
+			Name: "explode", Description: "Panic.", Risk: skills.Read,
+			Executor: skills.ExecutorFunc(func(context.Context, skills.Call) (skills.Result, error) { panic("boom") }),
+		},
+		&skills.Skill{
+			Name: "fail", Description: "Fail.", Risk: skills.Read,
+			Executor: skills.ExecutorFunc(func(context.Context, skills.Call) (skills.Result, error) {
+				return skills.Result{}, errors.New("dial tcp 10.0.0.1:5432: secret internals")
+			}),
+		},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+type harness struct {
+	t     *testing.T
+	eng   *Engine
+	store *fakeStore
+	log   *callLog
+	now   time.Time
+}
+
+func newHarness(t *testing.T) *harness {
+	h := &harness{t: t, store: newFakeStore(), log: &callLog{}, now: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
+	eng, err := New(Config{
+		Parser: testParser(), Catalog: testCatalog(t, h.log), Store: h.store,
+		Now: func() time.Time { return h.now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng = eng
+	return h
+}
+
+func (h *harness) say(user, text string, roles ...string) Outcome {
+	h.t.Helper()
+	return h.eng.Handle(context.Background(), Message{User: user, Channel: "ops", Roles: roles, Text: text})
+}
+
+func replyOf(o Outcome) string { return strings.Join(o.Replies, "\n") }
+
+func TestRestartAsksConfirmsAndRuns(t *testing.T) {
+	h := newHarness(t)
+	o := h.say("jason", "@parley restart apache", "ops")
+	if o.State != Collecting || o.Asks != "host" || replyOf(o) != "On which host would you like to restart apache?" {
+		t.Fatalf("turn 1: %+v", o)
+	}
+	o = h.say("jason", "192.168.0.24", "ops")
+	if o.State != Confirming || o.Confirm != "restart_service" || replyOf(o) != "Restart apache on 192.168.0.24? (yes / no)" {
+		t.Fatalf("turn 2: %+v", o)
+	}
+	if h.log.count() != 0 {
+		t.Fatal("executed before confirmation")
+	}
+	o = h.say("jason", "yes", "ops")
+	if o.Executed == nil || o.Executed.Skill != "restart_service" || o.State != Idle {
+		t.Fatalf("turn 3: %+v", o)
+	}
+	if got := replyOf(o); got != "Restarting apache on 192.168.0.24 ... done." {
+		t.Fatalf("reply %q", got)
+	}
+	c := h.log.calls[0]
+	if c.Args.String("host") != "192.168.0.24" || c.Args.String("service") != "apache" || c.Caller.User != "jason" {
+		t.Fatalf("call %+v", c.Args.Canonical())
+	}
+	if _, v, _ := h.store.Load(context.Background(), Message{User: "jason", Channel: "ops"}.Key().String()); v != 0 {
+		t.Fatal("conversation not cleared after execution")
+	}
+}
+
+func TestInvalidAnswersAreAskedAgainThenDropped(t *testing.T) {
+	h := newHarness(t)
+	h.say("jason", "restart apache", "ops")
+	for i, bad := range []string{"web 1; reboot", "$(reboot)"} {
+		o := h.say("jason", bad, "ops")
+		if o.State != Collecting || o.Asks != "host" || !strings.Contains(replyOf(o), "isn't a valid host") {
+			t.Fatalf("attempt %d: %+v", i+1, o)
+		}
+	}
+	o := h.say("jason", "web-1 && reboot", "ops")
+	if o.State != Idle || !strings.Contains(replyOf(o), "dropped") {
+		t.Fatalf("third bad answer: %+v", o)
+	}
+	if h.log.count() != 0 {
+		t.Fatal("something ran")
+	}
+}
+
+func TestHostileEntityIsNeverPassedThrough(t *testing.T) {
+	h := newHarness(t)
+	o := h.say("jason", "restart apache on web-1;rm -rf /", "ops")
+	if o.State != Collecting || o.Asks != "host" || !strings.Contains(replyOf(o), "isn't a valid host") {
+		t.Fatalf("%+v", o)
+	}
+	if _, ok := o.Params["host"]; ok {
+		t.Fatalf("invalid host kept: %v", o.Params)
+	}
+}
+
+func TestCancelAnywhere(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup []string
+	}{
+		{"while collecting", []string{"restart apache"}},
+		{"while confirming", []string{"restart apache on web-1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			for _, s := range tc.setup {
+				h.say("jason", s, "ops")
+			}
+			o := h.say("jason", "cancel", "ops")
+			if o.State != Idle || h.log.count() != 0 {
+				t.Fatalf("%+v", o)
+			}
+			if o := h.say("jason", "yes", "ops"); o.Executed != nil || !strings.Contains(replyOf(o), "nothing waiting") {
+				t.Fatalf("yes after cancel: %+v", o)
+			}
+		})
+	}
+}
+
+func TestCorrections(t *testing.T) {
+	h := newHarness(t)
+	h.say("jason", "restart apache on web-1", "ops")
+	o := h.say("jason", "actually web-2", "ops")
+	if o.State != Confirming || o.Params["host"] != "web-2" || !strings.Contains(replyOf(o), "Restart apache on web-2?") {
+		t.Fatalf("correction while confirming: %+v", o)
+	}
+	o = h.say("jason", "yes", "ops")
+	if o.Executed == nil || o.Executed.Params["host"] != "web-2" {
+		t.Fatalf("%+v", o)
+	}
+	h.say("jason", "restart apache", "ops")
+	o = h.say("jason", "actually web-2", "ops")
+	if o.State != Confirming || o.Params["host"] != "web-2" {
+		t.Fatalf("correction while collecting: %+v", o)
+	}
+}
+
+func TestAnswerInsideASentence(t *testing.T) {
+	h := newHarness(t)
+	h.say("jason", "restart apache", "ops")
+	o := h.say("jason", "it's web-3", "ops")
+	if o.State != Confirming || o.Params["host"] != "web-3" {
+		t.Fatalf("%+v", o)
+	}
+}
+
+func TestReadOnlyInterruptKeepsThePendingDialog(t *testing.T) {
+	h := newHarness(t)
+	h.say("jason", "restart apache", "ops")
+	o := h.say("jason", "who is on call for payments", "ops")
+	if o.Executed == nil || o.Executed.Skill != "oncall_who" || o.State != Collecting {
+		t.Fatalf("%+v", o)
+	}
+	if !strings.Contains(replyOf(o), "alice is on call.") || !strings.Contains(replyOf(o), "On which host would you like to restart apache?") {
+		t.Fatalf("reply %q", replyOf(o))
+	}
+	o = h.say("jason", "web-1", "ops")
+	if o.State != Confirming || o.Params["host"] != "web-1" || o.Params["service"] != "apache" {
+		t.Fatalf("resume: %+v", o)
+	}
+	o = h.say("jason", "status of nginx", "ops")
+	if o.Executed == nil || o.Executed.Skill != "service_status" || o.State != Confirming || !strings.Contains(replyOf(o), "Still waiting") {
+		t.Fatalf("interrupt while confirming: %+v", o)
+	}
+}
+
+func TestConfirmationExpires(t *testing.T) {
+	h := newHarness(t)
+	h.say("jason", "restart apache on web-1", "ops")
+	h.now = h.now.Add(5*time.Minute + time.Second)
+	o := h.say("jason", "yes", "ops")
+	if o.Executed != nil || o.State != Idle || !strings.Contains(replyOf(o), "expired") {
+		t.Fatalf("%+v", o)
+	}
+	if h.log.count() != 0 {
+		t.Fatal("ran after expiry")
+	}
+}
+
+func TestYesWithNothingPending(t *testing.T) {
+	h := newHarness(t)
+	for _, text := range []string{"yes", "no", "cancel"} {
+		o := h.say("jason", text, "ops")
+		if o.Executed != nil || o.State != Idle || len(o.Replies) != 1 {
+			t.Fatalf("%s: %+v", text, o)
+		}
+	}
+	if h.store.swaps.Load() != 0 {
+		t.Fatal("idle turns wrote to the store")
+	}
+}
+
+func TestConfirmationOnlyFromTheSamePerson(t *testing.T) {
+	h := newHarness(t)
+	h.say("jason", "restart apache on web-1", "ops")
+	o := h.say("mallory", "yes", "ops")
+	if o.Executed != nil {
+		t.Fatalf("another person's yes ran it: %+v", o)
+	}
+	if o := h.say("jason", "yes", "ops"); o.Executed == nil {
+		t.Fatalf("the asker's yes did not run it: %+v", o)
+	}
+}
+
+func TestRoles(t *testing.T) {
+	tests := []struct {
+		name   string
+		text   string
+		roles  []string
+		denied bool
+		want   string
+	}{
+		{"no role at all", "restart apache on web-1", nil, true, "needs the ops role"},
+		{"right role", "restart apache on web-1", []string{"ops"}, false, "Restart apache on web-1?"},
+		{"rule on a value", "deploy checkout to production", []string{"ops"}, true, "deploy with environment production needs the deployer role"},
+		{"rule satisfied", "deploy checkout to production", []string{"deployer"}, false, "Deploy checkout to production?"},
+		{"rule not triggered", "deploy checkout to staging", []string{"ops"}, false, "Deploy checkout to staging?"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			o := h.say("bob", tc.text, tc.roles...)
+			if o.Denied != tc.denied || !strings.Contains(replyOf(o), tc.want) {
+				t.Fatalf("%+v", o)
+			}
+			if tc.denied && o.State != Idle {
+				t.Fatalf("denied request left state %s", o.State)
+			}
+		})
+	}
+}
+
+func TestConfirmerRolesAreChecked(t *testing.T) {
+	h := newHarness(t)
+	h.say("bob", "restart apache on web-1", "ops")
+	// Bob lost the role between asking and confirming.
+	o := h.say("bob", "yes")
+	if o.Executed != nil || !o.Denied {
+		t.Fatalf("%+v", o)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"empty", "", "didn't catch anything"},
+		{"spaces", "   \t  ", "didn't catch anything"},
+		{"only a mention", "@parley", "didn't catch anything"},
+		{"control characters", "\x00\x01\x02", "didn't catch anything"},
+		{"too long", strings.Repeat("a", 1<<20), "too long"},
+		{"invalid utf-8", "restart \xff\xfe apache", "plain text"},
+		{"unknown", "sing me a song", "Did you mean: restart a service on a host, or check a service's status?"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			o := h.say("jason", tc.text, "ops")
+			if !strings.Contains(replyOf(o), tc.want) || o.Executed != nil || o.State != Idle {
+				t.Fatalf("%+v", o)
+			}
+		})
+	}
+}
+
+func TestPanicsAndFailuresDoNotLeak(t *testing.T) {
+	h := newHarness(t)
+	o := h.say("jason", "PANIC", "ops")
+	if !strings.Contains(replyOf(o), "Something went wrong on my side") || strings.Contains(replyOf(o), "exploded") {
+		t.Fatalf("parser panic: %+v", o)
+	}
+	o = h.say("jason", "explode", "ops")
+	if o.Executed == nil || o.Executed.Err == nil || strings.Contains(replyOf(o), "boom") || !strings.Contains(replyOf(o), "ref ") {
+		t.Fatalf("skill panic: %+v", o)
+	}
+	o = h.say("jason", "fail please", "ops")
+	if strings.Contains(replyOf(o), "10.0.0.1") || !strings.Contains(replyOf(o), "failed") {
+		t.Fatalf("internal error text reached the user: %q", replyOf(o))
+	}
+}
+
+func TestStoreOutageAndRecovery(t *testing.T) {
+	h := newHarness(t)
+	h.say("jason", "restart apache", "ops")
+	h.store.down.Store(true)
+	o := h.say("jason", "web-1", "ops")
+	if replyOf(o) != msgStoreDown || !errors.Is(o.Err, ErrUnavailable) {
+		t.Fatalf("%+v", o)
+	}
+	h.store.down.Store(false)
+	o = h.say("jason", "web-1", "ops")
+	if o.State != Confirming || o.Params["host"] != "web-1" {
+		t.Fatalf("after recovery: %+v", o)
+	}
+}
+
+// Two "yes" messages of one person handled at the same moment (two bot
+// processes) run the action once.
+func TestConcurrentConfirmationsRunOnce(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		h := newHarness(t)
+		h.say("jason", "restart apache on web-1", "ops")
+		var ready sync.WaitGroup
+		ready.Add(2)
+		release := make(chan struct{})
+		h.store.onLoad = func() { ready.Done(); <-release }
+		var wg sync.WaitGroup
+		outs := make([]Outcome, 2)
+		for i := range outs {
+			wg.Add(1)
+			go func() { defer wg.Done(); outs[i] = h.say("jason", "yes", "ops") }()
+		}
+		ready.Wait() // both loaded the confirming record
+		h.store.onLoad = nil
+		close(release)
+		wg.Wait()
+		if n := h.log.count(); n != 1 {
+			t.Fatalf("round %d: executed %d times: %+v", round, n, outs)
+		}
+	}
+}
+
+func TestTransitions(t *testing.T) {
+	tests := []struct {
+		from State
+		ev   Event
+		to   State
+		ok   bool
+	}{
+		{Idle, EvAsk, Collecting, true},
+		{Idle, EvPropose, Confirming, true},
+		{Idle, EvRun, Executing, true},
+		{Collecting, EvAsk, Collecting, true},
+		{Collecting, EvPropose, Confirming, true},
+		{Confirming, EvRun, Executing, true},
+		{Confirming, EvDrop, Idle, true},
+		{Executing, EvFinish, Idle, true},
+		{Idle, EvFinish, Idle, false},
+		{Idle, EvDrop, Idle, false},
+		{Executing, EvAsk, Executing, false},
+		{Collecting, EvFinish, Collecting, false},
+	}
+	for _, tc := range tests {
+		got, err := transition(tc.from, tc.ev)
+		if (err == nil) != tc.ok || got != tc.to {
+			t.Errorf("%s --%s--> %s, %v; want %s ok=%v", tc.from, tc.ev, got, err, tc.to, tc.ok)
+		}
+	}
+}
+
+func TestConversationRecordIsSmall(t *testing.T) {
+	c := conversation{State: Confirming, Skill: "restart_service", Params: map[string]string{"service": "apache", "host": "db1.prod.internal"},
+		Expires: time.Now().UnixMilli(), Origin: strings.Repeat("x", 200), By: "jason"}
+	data, err := encode(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > 1024 {
+		t.Fatalf("record is %d bytes", len(data))
+	}
+	back, err := decode(data)
+	if err != nil || back.Skill != c.Skill || back.Params["host"] != "db1.prod.internal" {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+	if _, err := decode([]byte(`{"s":9}`)); err == nil {
+		t.Fatal("unknown state accepted")
+	}
+}

@@ -1,0 +1,205 @@
+package nlu
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/parleybot/parley/nlu/typed"
+)
+
+type parseScratch struct {
+	probs []float64
+	rows  []int32
+	feats []uint64
+	words []string
+	extra []string
+	path  []int
+	vit   viterbiScratch
+}
+
+// Parse understands one message. It never fails on odd input (empty,
+// binary, huge): such text simply yields out_of_scope. The only errors are
+// the context's.
+func (m *Model) Parse(ctx context.Context, text string) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	a := m.analyse(text, true)
+	res := Result{Text: text, Normalized: tidy(strings.Join(a.words, " ")), Tokens: a.tokens}
+	if len(a.tokens) == 0 {
+		res.Intent = OutOfScope
+		return res, nil
+	}
+	s, _ := m.scratch.Get().(*parseScratch)
+	if s == nil {
+		s = &parseScratch{}
+	}
+	defer m.scratch.Put(s)
+
+	spans := m.tagSpans(&a, s)
+	res.Entities = m.mergeEntities(&a, spans, text)
+
+	s.words, s.extra = classifierWords(&a, spans, s.words, s.extra)
+	s.feats = messageFeatures(s.feats[:0], s.words, s.extra)
+	k := len(m.intents.Labels)
+	if cap(s.probs) < k {
+		s.probs = make([]float64, k)
+	}
+	s.probs = s.probs[:k]
+	s.rows = m.intents.scores(s.feats, s.probs, s.rows)
+
+	if intent, ok := m.exact[exactKey(a.folded)]; ok {
+		// A phrasing the model was taught means what it was taught to mean.
+		for j, l := range m.intents.Labels {
+			if l == intent {
+				boost := 0.99 - s.probs[j]
+				if boost > 0 {
+					for i := range s.probs {
+						s.probs[i] *= 0.01 / (1 - s.probs[j])
+					}
+					s.probs[j] = 0.99
+				}
+			}
+		}
+	}
+	res.Alternatives = topN(m.intents.Labels, s.probs, 5)
+	m.decide(&res)
+	return res, nil
+}
+
+func topN(labels []string, probs []float64, n int) []Scored {
+	out := make([]Scored, 0, len(labels))
+	for i, l := range labels {
+		out = append(out, Scored{Intent: l, Confidence: probs[i]})
+	}
+	slices.SortStableFunc(out, func(a, b Scored) int {
+		if c := cmp.Compare(b.Confidence, a.Confidence); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Intent, b.Intent)
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// decide applies the thresholds: a confident best intent stands; a weak one
+// is out of scope; two close real intents are ambiguous.
+func (m *Model) decide(res *Result) {
+	best := res.Alternatives[0]
+	res.Intent, res.Confidence = best.Intent, best.Confidence
+	if best.Intent == OutOfScope {
+		return
+	}
+	if len(res.Alternatives) > 1 {
+		second := res.Alternatives[1]
+		if second.Intent != OutOfScope && best.Confidence-second.Confidence < m.opts.Margin {
+			res.Intent, res.Ambiguous = OutOfScope, true
+			return
+		}
+	}
+	if best.Confidence < m.opts.Threshold {
+		res.Intent = OutOfScope
+	}
+}
+
+// tagSpans runs the entity tagger and returns its spans over tokens.
+func (m *Model) tagSpans(a *analysis, s *parseScratch) []span {
+	if m.entities == nil || len(a.words) == 0 {
+		return nil
+	}
+	feats := tokenFeatures(a.words, a.kinds, a.lists)
+	s.path = m.entities.decode(feats, s.path, &s.vit)
+	var out []span
+	for i := 0; i < len(s.path); {
+		t := s.path[i]
+		if t == 0 || t%2 == 0 {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s.path) && s.path[j] == t+1 {
+			j++
+		}
+		out = append(out, span{typ: strings.TrimPrefix(m.entities.Tags[t], "B-"), start: i, end: j})
+		i = j
+	}
+	return out
+}
+
+// mergeEntities merges what the tagger, the typed scanners and the lists found:
+// the tagger names the role, a typed match or list value normalises it;
+// typed and list matches outside tagged spans stand on their own.
+func (m *Model) mergeEntities(a *analysis, spans []span, text string) []Entity {
+	runes := []rune(text)
+	surface := func(start, end int) string {
+		if start < 0 || end > len(runes) || start >= end {
+			return ""
+		}
+		return string(runes[start:end])
+	}
+	var out []Entity
+	fixed := 0 // entities before this index are settled; list matches may not overlap them
+	covered := func(start, end int) bool {
+		for _, e := range out[:fixed] {
+			if start < e.End && e.Start < end {
+				return true
+			}
+		}
+		return false
+	}
+	for _, sp := range spans {
+		start, end := a.tokens[sp.start].Start, a.tokens[sp.end-1].End
+		e := Entity{Type: sp.typ, Start: start, End: end, Source: "model"}
+		e.Text = surface(start, end)
+		e.Value = strings.ToLower(e.Text)
+		for _, tm := range a.typed {
+			if tm.Start > start || tm.End < end {
+				continue
+			}
+			if tm.Start == start && tm.End == end || wholeKind(tm.Kind) {
+				// A typed value normalises the span; one the tokenizer may
+				// have split (a URL, an address) is taken whole.
+				e.Start, e.End, e.Text, e.Value = tm.Start, tm.End, surface(tm.Start, tm.End), tm.Value
+			}
+			break
+		}
+		if v, ok := m.lists.canonical(sp.typ, strings.Join(a.words[sp.start:sp.end], " ")); ok {
+			e.Value = v
+		}
+		out = append(out, e)
+		fixed++
+	}
+	for _, tm := range a.typed {
+		if covered(tm.Start, tm.End) {
+			continue
+		}
+		out = append(out, Entity{Type: string(tm.Kind), Text: surface(tm.Start, tm.End), Value: tm.Value, Start: tm.Start, End: tm.End, Source: "typed"})
+		fixed++
+	}
+	// List entities of several types may share a span ("payments" the
+	// team and the app); the dialog picks the type it needs.
+	for _, lm := range a.listed {
+		start, end := a.tokens[lm.start].Start, a.tokens[lm.end-1].End
+		if covered(start, end) {
+			continue
+		}
+		for _, le := range lm.entries {
+			out = append(out, Entity{Type: le.Type, Text: surface(start, end), Value: le.Value, Start: start, End: end, Source: "list"})
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Entity) int { return cmp.Compare(x.Start, y.Start) })
+	return out
+}
+
+// wholeKind reports typed kinds that are one value however they tokenize.
+func wholeKind(k typed.Kind) bool {
+	switch k {
+	case typed.KindURL, typed.KindEmail, typed.KindIP, typed.KindFQDN, typed.KindHostname:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,81 @@
+package skills
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Help is the executor of the help skill: it lists the skills the asker may
+// run, or explains one (the "topic" argument names a skill or a word in
+// its name or description). catalog is called on every request so that
+// skills added later show up.
+func Help(catalog func() []*Skill) Executor {
+	return ExecutorFunc(func(ctx context.Context, call Call) (Result, error) {
+		var mine []*Skill
+		for _, s := range catalog() {
+			if len(s.Roles) == 0 || anyIn(call.Caller.Roles, s.Roles) {
+				mine = append(mine, s)
+			}
+		}
+		topic := call.Args.String("topic")
+		if topic != "" {
+			var match []*Skill
+			for _, s := range mine {
+				if s.Name == topic || strings.Contains(s.Name, topic) || strings.Contains(strings.ToLower(s.Description), topic) {
+					match = append(match, s)
+				}
+			}
+			if len(match) == 0 {
+				return Result{}, Errorf("I have nothing about “%s” that you can run. Say “help” for the full list.", topic)
+			}
+			var b strings.Builder
+			for i, s := range match {
+				if i > 0 {
+					b.WriteString("\n")
+				}
+				explain(&b, s)
+			}
+			return Result{Text: b.String()}, nil
+		}
+		var b strings.Builder
+		b.WriteString("Here's what I can do for you (just ask in plain words):")
+		for _, s := range mine {
+			if s.Name == "help" {
+				continue
+			}
+			fmt.Fprintf(&b, "\n• %s — %s", s.Name, s.Description)
+		}
+		b.WriteString("\nSay “help <skill>” for details.")
+		return Result{Text: b.String()}, nil
+	})
+}
+
+func explain(b *strings.Builder, s *Skill) {
+	fmt.Fprintf(b, "%s — %s (%s", s.Name, s.Description, s.Risk)
+	if s.NeedsConfirmation() {
+		b.WriteString(", asks for a yes first")
+	}
+	b.WriteString(")")
+	for _, p := range s.Params {
+		need := "optional"
+		switch {
+		case p.Required:
+			need = "required"
+		case p.Default == "$user":
+			need = "default: you"
+		case p.Default != "":
+			need = "default: " + p.Default
+		}
+		fmt.Fprintf(b, "\n  • %s: %s, %s", p.Name, p.Type.Name(), need)
+		if vs := p.Type.Values(); len(vs) > 0 {
+			fmt.Fprintf(b, " (%s)", strings.Join(vs, ", "))
+		}
+	}
+	if len(s.Roles) > 0 {
+		fmt.Fprintf(b, "\n  roles: %s", strings.Join(s.Roles, ", "))
+	}
+	for _, r := range s.Rules {
+		fmt.Fprintf(b, "\n  %s %s needs: %s", r.Param, r.Value, strings.Join(r.Roles, ", "))
+	}
+}

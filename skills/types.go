@@ -1,0 +1,282 @@
+package skills
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/parleybot/parley/nlu/fuzzy"
+	"github.com/parleybot/parley/nlu/typed"
+)
+
+// Type parses and validates raw text for one kind of parameter. Parse
+// returns an error whose message is a reason fit to show the person.
+// Implementations are immutable and safe for concurrent use.
+type Type interface {
+	// Name is the configuration name of the type (host, int, ...).
+	Name() string
+	// Kinds are the NLU entity types whose values this type accepts.
+	Kinds() []string
+	// Values lists the allowed canonical values, or nil for an open type.
+	Values() []string
+	Parse(raw string) (Value, error)
+}
+
+// TypeSpec configures a parameter type.
+type TypeSpec struct {
+	// Name is one of: host, hostname, name, enum, person, int, duration,
+	// url, email, version, incident, text.
+	Name string
+	// Min and Max bound int (inclusive) and duration (seconds) values.
+	Min, Max int64
+	// Values and Synonyms (canonical value to other spellings) restrict or
+	// normalise name-like types.
+	Values   []string
+	Synonyms map[string][]string
+	// Open lets a name type take values outside Values (they normalise
+	// known names and near misses but do not restrict).
+	Open bool
+	// MaxLen bounds text values in runes (default 200).
+	MaxLen int
+}
+
+// TypeNames lists the type names NewType accepts.
+var typeNames = []string{"host", "hostname", "name", "enum", "person", "int", "duration", "url", "email", "version", "incident", "text"}
+
+// TypeNames returns the type names NewType accepts.
+func TypeNames() []string { return append([]string(nil), typeNames...) }
+
+// NewType builds a parameter type from its specification.
+func NewType(spec TypeSpec) (Type, error) {
+	switch spec.Name {
+	case "host":
+		return simpleType{name: "host", kinds: []string{"host", "ip", "hostname", "fqdn"}, parse: typed.ParseHost}, nil
+	case "hostname":
+		return simpleType{name: "hostname", kinds: []string{"hostname", "fqdn", "host"}, parse: typed.ParseHostname}, nil
+	case "url":
+		return simpleType{name: "url", kinds: []string{"url"}, parse: func(s string) (string, error) {
+			u, err := typed.ParseURL(s)
+			if err != nil {
+				return "", err
+			}
+			return u.String(), nil
+		}}, nil
+	case "email":
+		return simpleType{name: "email", kinds: []string{"email"}, parse: typed.ParseEmail}, nil
+	case "version":
+		return simpleType{name: "version", kinds: []string{"version", "sha"}, parse: typed.ParseVersion}, nil
+	case "incident":
+		return incidentType{}, nil
+	case "int":
+		if spec.Min > spec.Max {
+			return nil, fmt.Errorf("int type: min %d is above max %d", spec.Min, spec.Max)
+		}
+		if spec.Min == 0 && spec.Max == 0 {
+			spec.Min, spec.Max = 0, 1_000_000
+		}
+		return intType{min: spec.Min, max: spec.Max}, nil
+	case "duration":
+		if spec.Min > spec.Max {
+			return nil, fmt.Errorf("duration type: min %d is above max %d", spec.Min, spec.Max)
+		}
+		return durationType{min: spec.Min, max: spec.Max}, nil
+	case "text":
+		n := spec.MaxLen
+		if n <= 0 {
+			n = 200
+		}
+		return textType{maxLen: n}, nil
+	case "name", "enum", "person":
+		return newNameType(spec)
+	case "":
+		return nil, errors.New("parameter type is empty")
+	}
+	return nil, fmt.Errorf("unknown parameter type %q (want one of %s)", spec.Name, strings.Join(typeNames, ", "))
+}
+
+// MustType is NewType for specifications known to be valid; it panics
+// otherwise. Use it only with constant specifications.
+func MustType(spec TypeSpec) Type {
+	t, err := NewType(spec)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+type simpleType struct {
+	name  string
+	kinds []string
+	parse func(string) (string, error)
+}
+
+func (t simpleType) Name() string     { return t.name }
+func (t simpleType) Kinds() []string  { return t.kinds }
+func (t simpleType) Values() []string { return nil }
+func (t simpleType) Parse(raw string) (Value, error) {
+	s, err := t.parse(strings.TrimSpace(raw))
+	if err != nil {
+		return Value{}, err
+	}
+	return Value{typ: t.name, text: s}, nil
+}
+
+type incidentType struct{}
+
+func (incidentType) Name() string     { return "incident" }
+func (incidentType) Kinds() []string  { return []string{"incident", "integer"} }
+func (incidentType) Values() []string { return nil }
+func (incidentType) Parse(raw string) (Value, error) {
+	n, err := typed.ParseIncident(strings.TrimSpace(raw))
+	if err != nil {
+		return Value{}, err
+	}
+	return Value{typ: "incident", text: fmt.Sprint(n), num: n}, nil
+}
+
+type intType struct{ min, max int64 }
+
+func (intType) Name() string       { return "int" }
+func (intType) Kinds() []string    { return []string{"integer"} }
+func (intType) Values() []string   { return nil }
+func (t intType) Bounds() [2]int64 { return [2]int64{t.min, t.max} }
+func (t intType) Parse(raw string) (Value, error) {
+	n, err := typed.ParseInt(strings.TrimSpace(raw), t.min, t.max)
+	if err != nil {
+		return Value{}, err
+	}
+	return Value{typ: "int", text: fmt.Sprint(n), num: n}, nil
+}
+
+type durationType struct{ min, max int64 }
+
+func (durationType) Name() string     { return "duration" }
+func (durationType) Kinds() []string  { return []string{"duration"} }
+func (durationType) Values() []string { return nil }
+func (t durationType) Parse(raw string) (Value, error) {
+	d, err := typed.ParseDuration(strings.TrimSpace(raw))
+	if err != nil {
+		return Value{}, err
+	}
+	if t.max > 0 && (d.Seconds() < float64(t.min) || d.Seconds() > float64(t.max)) {
+		return Value{}, fmt.Errorf("a duration between %ds and %ds is needed", t.min, t.max)
+	}
+	return Value{typ: "duration", text: d.String(), dur: d}, nil
+}
+
+type textType struct{ maxLen int }
+
+func (textType) Name() string     { return "text" }
+func (textType) Kinds() []string  { return []string{"text"} }
+func (textType) Values() []string { return nil }
+func (t textType) Parse(raw string) (Value, error) {
+	s := strings.TrimSpace(raw)
+	switch {
+	case !utf8.ValidString(s):
+		return Value{}, errors.New("that is not valid text")
+	case s == "":
+		return Value{}, errors.New("it can't be empty")
+	case utf8.RuneCountInString(s) > t.maxLen:
+		return Value{}, fmt.Errorf("it must be at most %d characters", t.maxLen)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return Value{}, errors.New("it must be a single line without control characters")
+		}
+	}
+	return Value{typ: "text", text: s}, nil
+}
+
+// nameRE is what a name-like value may look like: it starts with a letter
+// or digit (so it can never be taken for a command-line option) and holds
+// only letters, digits, dots, underscores and hyphens.
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+type nameType struct {
+	name   string
+	open   bool
+	values []string
+	canon  map[string]string // lower-case spelling -> canonical value
+	words  []string          // keys of canon, for fuzzy matching
+}
+
+func newNameType(spec TypeSpec) (Type, error) {
+	t := nameType{name: spec.Name, open: spec.Open || (spec.Name != "enum" && len(spec.Values) == 0), canon: map[string]string{}}
+	if spec.Name == "enum" && len(spec.Values) == 0 {
+		return nil, errors.New("enum type needs values")
+	}
+	add := func(spelling, canonical string) error {
+		k := strings.ToLower(strings.TrimSpace(spelling))
+		if k == "" {
+			return fmt.Errorf("%s type: empty value", spec.Name)
+		}
+		if prev, ok := t.canon[k]; ok && prev != canonical {
+			return fmt.Errorf("%s type: %q means both %q and %q", spec.Name, spelling, prev, canonical)
+		}
+		t.canon[k] = canonical
+		return nil
+	}
+	for _, v := range spec.Values {
+		c := strings.ToLower(strings.TrimSpace(v))
+		if !nameRE.MatchString(c) {
+			return nil, fmt.Errorf("%s type: value %q is not a valid name", spec.Name, v)
+		}
+		t.values = append(t.values, c)
+		if err := add(c, c); err != nil {
+			return nil, err
+		}
+	}
+	for c, syns := range spec.Synonyms {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if _, ok := t.canon[c]; !ok {
+			return nil, fmt.Errorf("%s type: synonyms given for %q, which is not one of its values", spec.Name, c)
+		}
+		for _, s := range syns {
+			if err := add(s, c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for k := range t.canon {
+		t.words = append(t.words, k)
+	}
+	return t, nil
+}
+
+func (t nameType) Name() string { return t.name }
+func (t nameType) Kinds() []string {
+	if t.name == "person" {
+		return []string{"person"}
+	}
+	return nil
+}
+func (t nameType) Values() []string { return t.values }
+
+func (t nameType) Parse(raw string) (Value, error) {
+	s := strings.ToLower(strings.TrimSpace(raw))
+	if t.name == "person" {
+		s = personHandle(s)
+	}
+	if c, ok := t.canon[s]; ok {
+		return Value{typ: t.name, text: c}, nil
+	}
+	if best, ok := fuzzy.Closest(s, t.words); ok {
+		return Value{typ: t.name, text: t.canon[best]}, nil
+	}
+	if !t.open {
+		return Value{}, fmt.Errorf("it must be one of %s", strings.Join(t.values, ", "))
+	}
+	if !nameRE.MatchString(s) {
+		return Value{}, errors.New("a name is letters, digits, dots, underscores and hyphens, starting with a letter or digit")
+	}
+	return Value{typ: t.name, text: s}, nil
+}
+
+// personHandle strips chat mention syntax: "@alice" and "<@alice>".
+func personHandle(s string) string {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
+	return strings.TrimPrefix(s, "@")
+}

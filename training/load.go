@@ -1,0 +1,223 @@
+package training
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parleybot/parley/nlu"
+)
+
+// Pos locates an example in its source.
+type Pos struct {
+	File string
+	Line int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+
+// Set is a collection of examples with where each came from.
+type Set struct {
+	Examples []nlu.Example
+	Pos      []Pos
+}
+
+// Add appends one example.
+func (s *Set) Add(ex nlu.Example, p Pos) {
+	s.Examples = append(s.Examples, ex)
+	s.Pos = append(s.Pos, p)
+}
+
+// Intents lists the distinct intents in order of first appearance.
+func (s *Set) Intents() []string {
+	var out []string
+	for _, ex := range s.Examples {
+		if !slices.Contains(out, ex.Intent) {
+			out = append(out, ex.Intent)
+		}
+	}
+	return out
+}
+
+// Error is a problem in training data, with its place.
+type Error struct {
+	Pos Pos
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// MaxFileSize bounds one training file.
+const MaxFileSize = 16 << 20
+
+// Parse reads one YAML training file into set. name is used in errors.
+func Parse(set *Set, name string, r io.Reader) error {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > MaxFileSize {
+		return &Error{Pos{name, 1}, fmt.Sprintf("file is larger than %d MB", MaxFileSize>>20)}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return &Error{Pos{name, yamlLine(err)}, "not valid YAML: " + yamlMsg(err)}
+	}
+	if len(root.Content) == 0 {
+		return nil
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return &Error{Pos{name, doc.Line}, "expected a mapping with an intents list"}
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		switch k.Value {
+		case "intents":
+			if err := parseIntents(set, name, v); err != nil {
+				return err
+			}
+		default:
+			return &Error{Pos{name, k.Line}, fmt.Sprintf("unknown key %q (want intents)", k.Value)}
+		}
+	}
+	return nil
+}
+
+func parseIntents(set *Set, name string, list *yaml.Node) error {
+	if list.Kind != yaml.SequenceNode {
+		return &Error{Pos{name, list.Line}, "intents must be a list"}
+	}
+	for _, item := range list.Content {
+		if item.Kind != yaml.MappingNode {
+			return &Error{Pos{name, item.Line}, "each intent must be a mapping with intent and examples"}
+		}
+		intent := ""
+		var examples *yaml.Node
+		for i := 0; i+1 < len(item.Content); i += 2 {
+			k, v := item.Content[i], item.Content[i+1]
+			switch k.Value {
+			case "intent":
+				intent = strings.TrimSpace(v.Value)
+			case "examples":
+				examples = v
+			default:
+				return &Error{Pos{name, k.Line}, fmt.Sprintf("unknown key %q (want intent, examples)", k.Value)}
+			}
+		}
+		if !validIntentName(intent) {
+			return &Error{Pos{name, item.Line}, fmt.Sprintf("intent name %q: use lower-case letters, digits and underscores", intent)}
+		}
+		if examples == nil || examples.Kind != yaml.SequenceNode {
+			return &Error{Pos{name, item.Line}, fmt.Sprintf("intent %s needs an examples list", intent)}
+		}
+		for _, ex := range examples.Content {
+			if ex.Kind != yaml.ScalarNode {
+				return &Error{Pos{name, ex.Line}, "an example must be a single line of text"}
+			}
+			text, ents, err := ParseMarked(ex.Value)
+			if err != nil {
+				return &Error{Pos{name, ex.Line}, err.Error()}
+			}
+			if strings.TrimSpace(text) == "" {
+				return &Error{Pos{name, ex.Line}, "empty example"}
+			}
+			set.Add(nlu.Example{Text: text, Intent: intent, Entities: ents}, Pos{name, ex.Line})
+		}
+	}
+	return nil
+}
+
+func validIntentName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return true
+}
+
+// Check reports duplicate examples: the same text under two intents is an
+// error naming both places; the same text twice under one intent is
+// dropped. known, when not nil, is the set of intents the data may use.
+func Check(set *Set, known func(string) bool) (*Set, error) {
+	out := &Set{}
+	seen := map[string]int{}
+	for i, ex := range set.Examples {
+		if known != nil && !known(ex.Intent) {
+			return nil, &Error{set.Pos[i], fmt.Sprintf("unknown intent %q", ex.Intent)}
+		}
+		key := strings.ToLower(strings.Join(strings.Fields(ex.Text), " "))
+		if j, ok := seen[key]; ok {
+			if set.Examples[j].Intent != ex.Intent {
+				return nil, &Error{set.Pos[i], fmt.Sprintf("%q is an example of %s here and of %s at %s", ex.Text, ex.Intent, set.Examples[j].Intent, set.Pos[j])}
+			}
+			continue
+		}
+		seen[key] = i
+		out.Add(ex, set.Pos[i])
+	}
+	return out, nil
+}
+
+// ParseFS reads every *.yml and *.yaml file under dir of fsys, in name order.
+func ParseFS(fsys fs.FS, dir string) (*Set, error) {
+	set := &Set{}
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || (path.Ext(p) != ".yml" && path.Ext(p) != ".yaml") {
+			return nil
+		}
+		f, err := fsys.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return Parse(set, p, f)
+	})
+	return set, err
+}
+
+//go:embed data
+var catalogFS embed.FS
+
+// Catalog returns the training examples of Parley's own catalog.
+func Catalog() (*Set, error) {
+	set, err := ParseFS(catalogFS, "data")
+	if err != nil {
+		return nil, err
+	}
+	return Check(set, nil)
+}
+
+func yamlLine(err error) int {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return 1
+	}
+	var line int
+	if _, scanErr := fmt.Sscanf(strings.TrimPrefix(err.Error(), "yaml: "), "line %d:", &line); scanErr == nil {
+		return line
+	}
+	return 1
+}
+
+func yamlMsg(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if i := strings.Index(msg, ": "); strings.HasPrefix(msg, "line ") && i > 0 {
+		return msg[i+2:]
+	}
+	return msg
+}
