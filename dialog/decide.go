@@ -240,7 +240,7 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 	// bare "yes" is not the name of a service).
 	yesNo := (r.Intent == IntentAffirm || r.Intent == IntentDeny) && r.Confidence >= 0.5
 	if param := s.Param(c.Asking); param != nil && !yesNo {
-		if v, err := param.Type.Parse(answerText(in.text)); err == nil && !e.looksLikeRequest(s, r) {
+		if v, err := param.Type.Parse(answerText(in.text)); err == nil && !(param.Type.Name() == "text" && e.looksLikeRequest(s, r)) {
 			c.Params[c.Asking] = v.String()
 			e.fill(s, c.Params, r, false)
 			return e.advance(c, s, in, &p)
@@ -398,8 +398,10 @@ func (e *Engine) switchTo(r nlu.Result) (*skills.Skill, bool) {
 	return e.cfg.Catalog.Lookup(r.Intent)
 }
 
-// looksLikeRequest reports whether a message that happens to parse as the
-// asked value is really a new request ("who is on call" parses as text).
+// looksLikeRequest reports whether a message that parses as free text is
+// really a new request ("who is on call for payments?" is valid text, but
+// not the summary of an incident). Stricter types need no such guess: a
+// bare "web-1" answers "which host?" whatever the classifier thinks.
 func (e *Engine) looksLikeRequest(pending *skills.Skill, r nlu.Result) bool {
 	if !confident(r) || r.Intent == pending.Name || r.Confidence < 0.8 {
 		return false

@@ -26,6 +26,9 @@ type classifierOptions struct {
 	Epochs int
 	Rate   float64
 	Seed   uint64
+	// Balance in [0,1] weighs examples by inverse class frequency to
+	// this power (0: plain, 1: fully balanced).
+	Balance float64
 	// Progress, when set, is called after every epoch.
 	Progress func(epoch, epochs int)
 }
@@ -55,6 +58,18 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 	for i := range order {
 		order[i] = i
 	}
+	// Rare intents weigh more, so a large out-of-scope set does not
+	// swallow the small conversational ones.
+	counts := make([]int, k)
+	for _, y := range ys {
+		counts[y]++
+	}
+	weight := make([]float64, k)
+	for j, n := range counts {
+		if n > 0 {
+			weight[j] = math.Pow(float64(len(ys))/float64(k*n), opt.Balance)
+		}
+	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
 	z := make([]float64, k)
 	var step float64 = 1
@@ -70,6 +85,7 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 				continue
 			}
 			x := 1 / math.Sqrt(float64(len(row)))
+			wy := weight[set.labels[i]]
 			clear(z)
 			for _, f := range row {
 				ws := w[int(f)*k : int(f)*k+k]
@@ -89,7 +105,7 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 					if g > -1e-7 && g < 1e-7 {
 						continue
 					}
-					d := float32(-rate * g * x)
+					d := float32(-rate * wy * g * x)
 					ws[j] += d
 					us[j] += float32(step) * d
 				}

@@ -65,8 +65,11 @@ type Model struct {
 	vocab    *fuzzy.Index
 	counts   map[string]int    // the words behind vocab
 	exact    map[string]string // known phrasing -> intent
-	lists    *gazetteer
-	scratch  sync.Pool
+	// roles lists, per intent, the entity types its examples mark; list
+	// matches the tagger did not confirm are kept only for these.
+	roles   map[string]map[string]bool
+	lists   *gazetteer
+	scratch sync.Pool
 }
 
 // ErrNoData is returned by Train when there is nothing to learn from.
@@ -188,7 +191,7 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{opts: opts, lists: gz, exact: map[string]string{}}
+	m := &Model{opts: opts, lists: gz, exact: map[string]string{}, roles: map[string]map[string]bool{}}
 	progress := func(stage string, done, total int) {
 		if opts.Progress != nil {
 			opts.Progress(stage, done, total)
@@ -204,6 +207,10 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 			labelList = append(labelList, ex.Intent)
 		}
 		for _, e := range ex.Entities {
+			if m.roles[ex.Intent] == nil {
+				m.roles[ex.Intent] = map[string]bool{}
+			}
+			m.roles[ex.Intent][e.Type] = true
 			if !types[e.Type] {
 				types[e.Type] = true
 				typeList = append(typeList, e.Type)
@@ -280,7 +287,7 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 		ys[i] = labels[ex.Intent]
 	}
 	cl, err := trainClassifier(ctx, labelList, xs, ys, classifierOptions{
-		Epochs: opts.Epochs, Rate: 0.5, Seed: opts.Seed,
+		Epochs: opts.Epochs, Rate: 1, Seed: opts.Seed, Balance: 0.5,
 		Progress: func(e, n int) { progress("intents", e, n) },
 	})
 	if err != nil {

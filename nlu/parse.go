@@ -66,6 +66,9 @@ func (m *Model) Parse(ctx context.Context, text string) (Result, error) {
 	}
 	res.Alternatives = topN(m.intents.Labels, s.probs, 5)
 	m.decide(&res)
+	if res.Intent != OutOfScope {
+		res.Entities = m.keepRoles(res.Intent, res.Entities)
+	}
 	return res, nil
 }
 
@@ -202,4 +205,19 @@ func wholeKind(k typed.Kind) bool {
 		return true
 	}
 	return false
+}
+
+// keepRoles drops list matches the tagger did not confirm whose type the
+// intent never uses ("open" is a status in "list open incidents", not in
+// "open an incident").
+func (m *Model) keepRoles(intent string, ents []Entity) []Entity {
+	roles := m.roles[intent]
+	out := ents[:0]
+	for _, e := range ents {
+		if e.Source == "list" && !roles[e.Type] {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }

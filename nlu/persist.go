@@ -22,6 +22,7 @@ type modelFile struct {
 	Entities  *tagger
 	Vocab     map[string]int
 	Exact     map[string]string
+	Roles     map[string]map[string]bool
 }
 
 // Save writes the model in Parley's model file format (gzip'd gob).
@@ -29,7 +30,7 @@ func (m *Model) Save(w io.Writer) error {
 	zw := gzip.NewWriter(w)
 	f := modelFile{
 		Format: modelFormat, Threshold: m.opts.Threshold, Margin: m.opts.Margin, Lists: m.opts.Lists,
-		Intents: m.intents, Entities: m.entities, Vocab: m.counts, Exact: m.exact,
+		Intents: m.intents, Entities: m.entities, Vocab: m.counts, Exact: m.exact, Roles: m.roles,
 	}
 	if err := gob.NewEncoder(zw).Encode(&f); err != nil {
 		return fmt.Errorf("encode model: %w", err)
@@ -62,5 +63,5 @@ func Load(r io.Reader) (*Model, error) {
 	}
 	opts := Options{Threshold: f.Threshold, Margin: f.Margin, Lists: f.Lists}
 	opts.defaults()
-	return &Model{opts: opts, intents: f.Intents, entities: f.Entities, vocab: fuzzy.NewIndex(f.Vocab), counts: f.Vocab, exact: f.Exact, lists: gz}, nil
+	return &Model{opts: opts, intents: f.Intents, entities: f.Entities, vocab: fuzzy.NewIndex(f.Vocab), counts: f.Vocab, exact: f.Exact, roles: f.Roles, lists: gz}, nil
 }

@@ -20,7 +20,11 @@ func Distance(a, b string, max int) int {
 		return 0
 	}
 	var bufA, bufB [stackRunes]rune
-	ra, rb := runes(a, bufA[:0]), runes(b, bufB[:0])
+	return distance(runes(a, bufA[:0]), runes(b, bufB[:0]), max)
+}
+
+// distance is Distance over decoded runes.
+func distance(ra, rb []rune, max int) int {
 	// Common prefixes and suffixes never change the distance.
 	for len(ra) > 0 && len(rb) > 0 && ra[0] == rb[0] {
 		ra, rb = ra[1:], rb[1:]

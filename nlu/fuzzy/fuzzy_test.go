@@ -3,6 +3,7 @@ package fuzzy
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -208,6 +209,35 @@ func TestIndex(t *testing.T) {
 	}
 }
 
+func TestDeletionHashes(t *testing.T) {
+	if p, inv := uint64(hashPrime), uint64(hashInverse); p*inv != 1 {
+		t.Fatal("hashInverse is not the inverse of hashPrime")
+	}
+	hashOf := func(rs []rune) uint64 {
+		var h hasher
+		h.reset(rs)
+		return h.whole()
+	}
+	rs := []rune("kübernetes日本")
+	var h hasher
+	h.reset(rs)
+	for i := range rs {
+		one := slices.Delete(slices.Clone(rs), i, i+1)
+		if got, want := h.without1(i), hashOf(one); got != want {
+			t.Errorf("without1(%d) = %x, want the hash of %q, %x", i, got, string(one), want)
+		}
+		for j := i + 1; j < len(rs); j++ {
+			two := slices.Delete(slices.Clone(one), j-1, j)
+			if got, want := h.without2(i, j), hashOf(two); got != want {
+				t.Errorf("without2(%d, %d) = %x, want the hash of %q, %x", i, j, got, string(two), want)
+			}
+		}
+	}
+	if hashOf([]rune("a")) == hashOf([]rune("a\x00")) || hashOf(nil) == hashOf([]rune{0}) {
+		t.Error("a trailing NUL does not change the hash")
+	}
+}
+
 func TestIndexLongWords(t *testing.T) {
 	long := strings.Repeat("x", 70)
 	ix := NewIndex(map[string]int{long: 1})
@@ -310,7 +340,7 @@ func mutate(r *rand.Rand, w, alphabet string, k int) string {
 
 // benchmarkIndex builds a 5,000-word dictionary of English-like words
 // with Zipf-like counts, and typos of its words.
-func benchmarkIndex(b *testing.B) (*Index, []string, []string) {
+func benchmarkIndex() (ix *Index, dict, typos, misses []string) {
 	r := rand.New(rand.NewPCG(3, 4))
 	syllables := []string{"ba", "con", "de", "fi", "ga", "ker", "lo", "man", "ne", "or", "pre", "qui", "ra", "sto", "tur", "ve", "wi", "x", "yo", "ze", "st", "ing", "er", "ion", "al"}
 	counts := map[string]int{}
@@ -321,20 +351,19 @@ func benchmarkIndex(b *testing.B) (*Index, []string, []string) {
 		}
 		counts[w.String()] = 1 + 10000/(1+len(counts))
 	}
-	var dict []string
 	for w := range counts {
 		dict = append(dict, w)
 	}
-	var typos, misses []string
+	slices.Sort(dict)
 	for range 1000 {
 		typos = append(typos, mutate(r, dict[r.IntN(len(dict))], "aeiourst", 1))
 		misses = append(misses, randomWord(r, "qjxzvkw", 5, 10))
 	}
-	return NewIndex(counts), typos, misses
+	return NewIndex(counts), dict, typos, misses
 }
 
 func BenchmarkLookup(b *testing.B) {
-	ix, typos, misses := benchmarkIndex(b)
+	ix, dict, typos, misses := benchmarkIndex()
 	b.Run("typo", func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
@@ -353,15 +382,17 @@ func BenchmarkLookup(b *testing.B) {
 	})
 	b.Run("exact", func(b *testing.B) {
 		b.ReportAllocs()
+		i := 0
 		for b.Loop() {
-			ix.Lookup("deployment")
+			ix.Lookup(dict[i%len(dict)])
+			i++
 		}
 	})
 }
 
 func BenchmarkNewIndex(b *testing.B) {
 	for b.Loop() {
-		benchmarkIndex(b)
+		benchmarkIndex()
 	}
 }
 

@@ -1,16 +1,22 @@
 package fuzzy
 
 import (
+	"math/bits"
 	"slices"
-	"unicode/utf8"
 )
 
-// maxDeletes is the most edits any word is allowed (Budget of a long word).
-const maxDeletes = 2
+const (
+	// maxDeletes is the most edits any word is allowed (Budget of a long
+	// word).
+	maxDeletes = 2
+	// maxIndexed is the longest word, in runes, that Lookup can match
+	// with edits; longer words are matched only exactly.
+	maxIndexed = stackRunes
+)
 
 // Index answers Closest over a fixed dictionary quickly, by symmetric
-// deletion: every string reachable from a dictionary word by deleting up
-// to two runes is indexed (by a 64-bit hash), so the words within k edits
+// deletion: every string made by deleting up to two runes from a
+// dictionary word is indexed by a 64-bit hash, so the words within k edits
 // of a query are among those sharing a deletion of at most k runes with
 // it, and only those are compared.
 //
@@ -21,13 +27,22 @@ type Index struct {
 	words  []string
 	counts []int
 	ids    map[string]int32
-	// postings holds word ids grouped by deletion hash; spans maps a
-	// hash to its group.
+	// runes holds the decoded words back to back; word i is
+	// runes[offs[i]:offs[i+1]].
+	runes []rune
+	offs  []uint32
+	// table is an open-addressing hash table (linear probing, a power of
+	// two in size) from deletion hash to a group of word ids in postings.
+	table    []slot
+	shift    uint
 	postings []int32
-	spans    map[uint64]span
 }
 
-type span struct{ start, end uint32 }
+// slot is one entry of Index.table; end == 0 marks an empty slot.
+type slot struct {
+	hash       uint64
+	start, end uint32
+}
 
 // NewIndex builds an index of the words in counts, each with its
 // frequency. Words are matched as they are: callers normalise case first.
@@ -42,18 +57,23 @@ func NewIndex(counts map[string]int) *Index {
 		id   int32
 	}
 	var entries []entry
-	var buf [stackRunes]rune
+	var h hasher
+	ix.offs = append(ix.offs, 0)
 	for i, w := range ix.words {
 		id := int32(i)
 		ix.ids[w] = id
 		ix.counts = append(ix.counts, counts[w])
-		rs := runes(w, buf[:0])
-		if len(rs) > stackRunes {
-			continue // matched only exactly
+		start := len(ix.runes)
+		for _, r := range w {
+			ix.runes = append(ix.runes, r)
 		}
-		forDeletions(rs, func(h uint64) {
-			entries = append(entries, entry{h, id})
-		})
+		ix.offs = append(ix.offs, uint32(len(ix.runes)))
+		rs := ix.runes[start:]
+		if len(rs) > maxIndexed {
+			continue
+		}
+		h.reset(rs)
+		h.each(maxDeletes, func(x uint64) { entries = append(entries, entry{x, id}) })
 	}
 	slices.SortFunc(entries, func(a, b entry) int {
 		switch {
@@ -65,18 +85,50 @@ func NewIndex(counts map[string]int) *Index {
 		return int(a.id) - int(b.id)
 	})
 	entries = slices.Compact(entries)
+	groups := 0
+	for i := range entries {
+		if i == 0 || entries[i].hash != entries[i-1].hash {
+			groups++
+		}
+	}
+	// Keep the table at most 70% full.
+	size := 1 << bits.Len(uint(groups*10/7+1))
+	ix.table = make([]slot, size)
+	ix.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	ix.postings = make([]int32, len(entries))
-	ix.spans = make(map[uint64]span)
 	for i := 0; i < len(entries); {
 		j := i
 		for j < len(entries) && entries[j].hash == entries[i].hash {
 			ix.postings[j] = entries[j].id
 			j++
 		}
-		ix.spans[entries[i].hash] = span{uint32(i), uint32(j)}
+		k := ix.home(entries[i].hash)
+		for ix.table[k].end != 0 {
+			k = (k + 1) & (len(ix.table) - 1)
+		}
+		ix.table[k] = slot{hash: entries[i].hash, start: uint32(i), end: uint32(j)}
 		i = j
 	}
 	return ix
+}
+
+// home is the first slot to probe for hash h.
+func (ix *Index) home(h uint64) int {
+	return int((h * 0x9e3779b97f4a7c15) >> ix.shift)
+}
+
+// group returns the ids of the words with a deletion hashing to h.
+func (ix *Index) group(h uint64) []int32 {
+	mask := len(ix.table) - 1
+	for k := ix.home(h); ; k = (k + 1) & mask {
+		s := &ix.table[k]
+		if s.end == 0 {
+			return nil
+		}
+		if s.hash == h {
+			return ix.postings[s.start:s.end]
+		}
+	}
 }
 
 // Len is the number of words in the index.
@@ -98,23 +150,23 @@ func (ix *Index) Lookup(word string) (match string, dist int, ok bool) {
 		return word, 0, true
 	}
 	var buf [stackRunes]rune
-	rs := runes(word, buf[:0])
-	budget := Budget(len(rs))
-	if budget == 0 || len(ix.words) == 0 || len(rs) > stackRunes+maxDeletes {
+	q := query{word: runes(word, buf[:0]), best: -1}
+	q.budget = Budget(len(q.word))
+	q.bestDist = q.budget + 1
+	if q.budget == 0 || len(ix.words) == 0 || len(q.word) > maxIndexed+maxDeletes {
 		return "", 0, false
 	}
-	q := query{word: word, budget: budget, best: -1, bestDist: budget + 1}
-	var skip [maxDeletes]int
-	ix.visit(&q, hashWithout(rs, nil))
-	for i := range rs {
-		skip[0] = i
-		ix.visit(&q, hashWithout(rs, skip[:1]))
-		if budget < 2 {
-			continue
-		}
-		for j := i + 1; j < len(rs); j++ {
-			skip[1] = j
-			ix.visit(&q, hashWithout(rs, skip[:2]))
+	var h hasher
+	h.reset(q.word)
+	ix.visit(&q, h.whole())
+	for i := range h.n {
+		ix.visit(&q, h.without1(i))
+	}
+	if q.budget >= 2 {
+		for i := range h.n {
+			for j := i + 1; j < h.n; j++ {
+				ix.visit(&q, h.without2(i, j))
+			}
 		}
 	}
 	if q.best < 0 || q.tie {
@@ -125,7 +177,7 @@ func (ix *Index) Lookup(word string) (match string, dist int, ok bool) {
 
 // query is the state of one Lookup.
 type query struct {
-	word     string
+	word     []rune
 	budget   int
 	best     int32 // -1 until a word within budget is found
 	bestDist int
@@ -138,11 +190,7 @@ type query struct {
 
 // visit compares the query with the words sharing the deletion hash h.
 func (ix *Index) visit(q *query, h uint64) {
-	s, found := ix.spans[h]
-	if !found {
-		return
-	}
-	for _, id := range ix.postings[s.start:s.end] {
+	for _, id := range ix.group(h) {
 		if id == q.best || slices.Contains(q.seen[:q.nseen], id) {
 			continue
 		}
@@ -150,7 +198,11 @@ func (ix *Index) visit(q *query, h uint64) {
 			q.seen[q.nseen] = id
 			q.nseen++
 		}
-		d := Distance(q.word, ix.words[id], q.bestDist)
+		w := ix.runes[ix.offs[id]:ix.offs[id+1]]
+		if diff := len(w) - len(q.word); diff > q.bestDist || -diff > q.bestDist {
+			continue
+		}
+		d := distance(q.word, w, q.bestDist)
 		switch {
 		case d < q.bestDist:
 			q.best, q.bestDist, q.tie = id, d, false
@@ -165,44 +217,66 @@ func (ix *Index) visit(q *query, h uint64) {
 	}
 }
 
-// forDeletions calls fn with the hash of rs and of every string made by
-// deleting up to two runes from it (a string reachable in more than one
-// way is reported more than once).
-func forDeletions(rs []rune, fn func(uint64)) {
-	var skip [maxDeletes]int
-	fn(hashWithout(rs, nil))
-	for i := range rs {
-		skip[0] = i
-		fn(hashWithout(rs, skip[:1]))
-		for j := i + 1; j < len(rs); j++ {
-			skip[1] = j
-			fn(hashWithout(rs, skip[:2]))
-		}
+// hasher hashes a rune string and the strings made by deleting one or two
+// of its runes, each in constant time. The hash is the polynomial
+// sum of (r+1)·p^k over the runes r at positions k, modulo 2^64; p is odd,
+// so it has an inverse and dropping a rune is shifting what follows it
+// down one power.
+type hasher struct {
+	n int
+	// pre[i] is the hash of the first i runes; suf[i] is the sum of the
+	// terms for the runes from position i on (at their own positions).
+	pre, suf [maxIndexed + maxDeletes + 2]uint64
+}
+
+const (
+	hashPrime   = 0x100000001b3
+	hashInverse = 0xce965057aff6957b // hashPrime * hashInverse == 1 (mod 2^64)
+)
+
+func (h *hasher) reset(rs []rune) {
+	h.n = len(rs)
+	pow := uint64(1)
+	for i, r := range rs {
+		h.pre[i+1] = h.pre[i] + uint64(r+1)*pow
+		pow *= hashPrime
+	}
+	h.suf[h.n] = 0
+	for i := h.n - 1; i >= 0; i-- {
+		h.suf[i] = h.suf[i+1] + (h.pre[i+1] - h.pre[i])
 	}
 }
 
-// hashWithout is the FNV-1a hash of the UTF-8 encoding of rs without the
-// runes at the (increasing) positions skip.
-func hashWithout(rs []rune, skip []int) uint64 {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	h := uint64(offset)
-	var enc [utf8.UTFMax]byte
-	for i, r := range rs {
-		if len(skip) > 0 && skip[0] == i {
-			skip = skip[1:]
-			continue
-		}
-		if r < utf8.RuneSelf {
-			h = (h ^ uint64(r)) * prime
-			continue
-		}
-		n := utf8.EncodeRune(enc[:], r)
-		for _, b := range enc[:n] {
-			h = (h ^ uint64(b)) * prime
+// without1 is the hash of the runes without the one at i.
+func (h *hasher) without1(i int) uint64 {
+	return h.pre[i] + h.suf[i+1]*hashInverse
+}
+
+// without2 is the hash of the runes without those at i < j.
+func (h *hasher) without2(i, j int) uint64 {
+	return h.pre[i] + (h.pre[j]-h.pre[i+1])*hashInverse + h.suf[j+1]*hashInverse*hashInverse
+}
+
+// whole is the hash of all the runes.
+func (h *hasher) whole() uint64 { return h.pre[h.n] }
+
+// each calls fn with the hash of the runes and of every string made by
+// deleting up to k of them (a string reachable in more than one way is
+// reported more than once).
+func (h *hasher) each(k int, fn func(uint64)) {
+	fn(h.whole())
+	if k < 1 {
+		return
+	}
+	for i := range h.n {
+		fn(h.without1(i))
+	}
+	if k < 2 {
+		return
+	}
+	for i := range h.n {
+		for j := i + 1; j < h.n; j++ {
+			fn(h.without2(i, j))
 		}
 	}
-	return h
 }

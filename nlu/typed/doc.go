@@ -8,8 +8,8 @@
 // is a short reason fit to show the person in chat. Host names, addresses,
 // versions and hashes never contain whitespace, control characters, shell
 // metacharacters or non-ASCII look-alikes, and never start with '-'. Links
-// are canonicalised so that only '&' (in the query or fragment) is left of
-// the characters a shell treats specially; executors must still pass every
+// are canonicalised so that only '&' (after a '?') is left of the
+// characters a shell treats specially; executors must still pass every
 // value as a separate argument, never through a shell.
 //
 // Scan is tuned for precision: it runs on every message, so plain words are

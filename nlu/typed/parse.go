@@ -130,8 +130,8 @@ func isHexLiteral(s string) bool {
 // The host must be a valid host name or IP address with an optional port;
 // user names, passwords, whitespace, control characters and the characters
 // `$<>"{}|\ are rejected. In the canonical form (the returned URL's String)
-// non-ASCII bytes and ' ( ) ; [ ] ^ are percent-encoded, as is & in the
-// path, so & in the query or fragment is the only character left that a
+// non-ASCII bytes and ' ( ) ; [ ] ^ are percent-encoded, as is & before
+// any '?', so & separating parameters is the only character left that a
 // shell would treat specially. The canonical form is at most 2048 bytes.
 func ParseURL(s string) (*url.URL, error) {
 	if len(s) > 2*maxURL {
@@ -311,7 +311,7 @@ func urlTail(t string) (string, error) {
 	}
 	var b strings.Builder
 	b.Grow(len(t))
-	inQuery, inFragment := false, false
+	inFragment, question := false, false
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		switch {
@@ -324,13 +324,15 @@ func urlTail(t string) (string, error) {
 			}
 			b.WriteString(t[i : i+3])
 			i += 2
-		case c == '?' && !inQuery && !inFragment:
-			inQuery = true
+		case c == '?':
+			question = true
 			b.WriteByte(c)
 		case c == '#' && !inFragment:
-			inQuery, inFragment = false, true
+			inFragment = true
 			b.WriteByte(c)
-		case c == '&' && (inQuery || inFragment):
+		case c == '&' && question:
+			// A parameter separator, in the query or in a fragment
+			// holding parameters ("#/view?a=1&b=2").
 			b.WriteByte(c)
 		case c >= utf8.RuneSelf || strings.IndexByte("#&'();[]^", c) >= 0:
 			b.WriteByte('%')

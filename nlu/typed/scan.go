@@ -463,7 +463,7 @@ func classify(c string) (Kind, string, bool) {
 	}
 	f := shapeOf(c)
 	switch {
-	case f.nonASCII > 0 || len(c) > maxHostname:
+	case f.nonASCII > 0:
 		return "", "", false
 	case f.ats > 0:
 		if e, err := ParseEmail(c); err == nil {
@@ -472,6 +472,8 @@ func classify(c string) (Kind, string, bool) {
 		return "", "", false
 	case f.slashes > 0:
 		return classifyBareLink(c)
+	case len(c) > maxHostname:
+		return "", "", false
 	case f.colons > 0:
 		if a, err := ParseIP(c); err == nil && f.digits+f.letters > 0 {
 			return KindIP, a.String(), true

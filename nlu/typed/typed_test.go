@@ -222,6 +222,8 @@ func TestParseURL(t *testing.T) {
 		{in: "https://x.io/a#", want: "https://x.io/a"},
 		{in: "https://x.io/#a#b", want: "https://x.io/#a%23b"},
 		{in: "https://x.io?", want: "https://x.io?"},
+		{in: "https://x.io/a#b&c", want: "https://x.io/a#b%26c"},
+		{in: "https://x.io/#/view?a=1&b=2", want: "https://x.io/#/view?a=1&b=2"},
 		{in: "https://example.com./", want: "https://example.com/"},
 		{in: "ftp://example.com/", err: "only http and https links are allowed"},
 		{in: "javascript:alert(1)", err: "only http and https links are allowed"},
@@ -645,12 +647,17 @@ func TestScan(t *testing.T) {
 		}},
 		{"(see https://en.wikipedia.org/wiki/Go_(lang))", []Match{mk(KindURL, "https://en.wikipedia.org/wiki/Go_(lang)", "https://en.wikipedia.org/wiki/Go_%28lang%29", 5, 44)}},
 		{"open grafana.example.com/d/abc?from=now-1h", []Match{mk(KindURL, "grafana.example.com/d/abc?from=now-1h", "https://grafana.example.com/d/abc?from=now-1h", 5, 42)}},
+		{"see x.io/" + strings.Repeat("a", 300) + ",", []Match{mk(KindURL, "x.io/"+strings.Repeat("a", 300), "https://x.io/"+strings.Repeat("a", 300), 4, 309)}},
 		{"see <https://x.io/a?b=1&amp;c=2|x.io/a> now", []Match{mk(KindURL, "<https://x.io/a?b=1&amp;c=2|x.io/a>", "https://x.io/a?b=1&c=2", 4, 39)}},
 		{"ping <http://example.com|example.com>.", []Match{mk(KindFQDN, "<http://example.com|example.com>", "example.com", 5, 37)}},
 		{"mail <mailto:bob@example.com|bob@example.com>", []Match{mk(KindEmail, "<mailto:bob@example.com|bob@example.com>", "bob@example.com", 5, 45)}},
 		{"block fe80::1 and 10.0.0.1", []Match{
 			mk(KindIP, "fe80::1", "fe80::1", 6, 13),
 			mk(KindIP, "10.0.0.1", "10.0.0.1", 18, 26),
+		}},
+		{"route 2001:db8:: via fe80::1.", []Match{
+			mk(KindIP, "2001:db8::", "2001:db8::", 6, 16),
+			mk(KindIP, "fe80::1", "fe80::1", 21, 28),
 		}},
 		{"«web-1» — “db-2”", []Match{
 			mk(KindHostname, "web-1", "web-1", 1, 6),

@@ -81,6 +81,19 @@ func TestHTTPStatus(t *testing.T) {
 	}
 }
 
+func TestHTTPWithURLType(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	res, err := HTTP(HTTPOptions{}).Execute(context.Background(), call(t, "url", "url", srv.URL+"/health"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(res.Text, srv.URL+"/health → 200 OK in ") {
+		t.Fatalf("Text = %q", res.Text)
+	}
+}
+
 func TestHTTPMasksPasswords(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())

@@ -1,0 +1,313 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/dialog"
+	"github.com/parleybot/parley/internal/redistest"
+	"github.com/parleybot/parley/nlu"
+	"github.com/parleybot/parley/skills"
+)
+
+var (
+	modelOnce sync.Once
+	model     *nlu.Model
+	modelErr  error
+)
+
+// sharedModel trains the demo model once per test binary.
+func sharedModel(t testing.TB) *nlu.Model {
+	t.Helper()
+	modelOnce.Do(func() {
+		var b *bot.Bot
+		b, modelErr = bot.New(context.Background(), config.DefaultConfig(), bot.Options{})
+		if modelErr == nil {
+			model = b.NLU.Model()
+			b.Close()
+		}
+	})
+	if modelErr != nil {
+		t.Fatal(modelErr)
+	}
+	return model
+}
+
+// counter is a Runner that counts executions per skill.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) run(ctx context.Context, call skills.Call) (skills.Result, error) {
+	c.mu.Lock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[call.Skill.Name]++
+	c.mu.Unlock()
+	return skills.Result{Text: "done."}, nil
+}
+
+func (c *counter) get(skill string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[skill]
+}
+
+func redisBot(t testing.TB, client redis.UniversalClient, prefix string, run dialog.Runner) *bot.Bot {
+	t.Helper()
+	cfg := config.DefaultConfig()
+	cfg.Store.Backend = "redis"
+	cfg.Store.Redis.Prefix = prefix
+	b, err := bot.New(context.Background(), cfg, bot.Options{Redis: client, Model: sharedModel(t), Run: run})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func msg(user, text string) dialog.Message {
+	return dialog.Message{User: user, Channel: "ops", Roles: []string{"ops"}, Text: text}
+}
+
+// Two bot processes share one Redis; the same person's "yes" reaches both
+// at the same moment. The action runs exactly once, every round.
+func TestTwoProcessesRaceOneConfirmation(t *testing.T) {
+	client, prefix := redistest.Client(t)
+	runs := &counter{}
+	a := redisBot(t, client, prefix, runs.run)
+	other := redis.NewClient(redistest.Options())
+	t.Cleanup(func() { other.Close() })
+	b := redisBot(t, other, prefix, runs.run)
+	ctx := context.Background()
+	const rounds = 50
+	for i := 0; i < rounds; i++ {
+		user := fmt.Sprintf("jason%d", i)
+		if out := a.Engine.Handle(ctx, msg(user, "restart apache on web-1")); out.State != dialog.Confirming {
+			t.Fatalf("round %d: not confirming: %+v", i, out)
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		outs := make([]dialog.Outcome, 2)
+		for j, bt := range []*bot.Bot{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				outs[j] = bt.Engine.Handle(ctx, msg(user, "yes"))
+			}()
+		}
+		close(start)
+		wg.Wait()
+		executed := 0
+		for _, o := range outs {
+			if o.Executed != nil {
+				executed++
+			}
+		}
+		if executed != 1 {
+			t.Fatalf("round %d: %d executions: %+v", i, executed, outs)
+		}
+	}
+	if got := runs.get("restart_service"); got != rounds {
+		t.Fatalf("restart_service ran %d times in %d rounds", got, rounds)
+	}
+}
+
+// The conversation lives in Redis: a second process continues it.
+func TestConversationMovesBetweenProcesses(t *testing.T) {
+	client, prefix := redistest.Client(t)
+	runs := &counter{}
+	a := redisBot(t, client, prefix, runs.run)
+	b := redisBot(t, client, prefix, runs.run)
+	ctx := context.Background()
+	if out := a.Engine.Handle(ctx, msg("erin", "restart apache")); out.Asks != "host" {
+		t.Fatalf("%+v", out)
+	}
+	if out := b.Engine.Handle(ctx, msg("erin", "192.168.0.24")); out.Confirm != "restart_service" || out.Params["host"] != "192.168.0.24" {
+		t.Fatalf("%+v", out)
+	}
+	if out := a.Engine.Handle(ctx, msg("erin", "yes")); out.Executed == nil {
+		t.Fatalf("%+v", out)
+	}
+	keys, err := client.Keys(ctx, prefix+"conv:*").Result()
+	if err != nil || len(keys) != 0 {
+		t.Fatalf("conversation left behind: %v %v", keys, err)
+	}
+}
+
+// Redis goes away mid-dialog and comes back: the person is told in plain
+// words, and the dialog continues when it returns.
+func TestRedisOutageIsReportedAndRecovered(t *testing.T) {
+	mr := miniredis.RunT(t)
+	client := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1, DialerRetries: 1, DialTimeout: 200 * time.Millisecond, ContextTimeoutEnabled: true})
+	t.Cleanup(func() { client.Close() })
+	b := redisBot(t, client, "parley:", (&counter{}).run)
+	ctx := context.Background()
+	if out := b.Engine.Handle(ctx, msg("jason", "restart apache")); out.Asks != "host" {
+		t.Fatalf("%+v", out)
+	}
+	mr.Close()
+	out := b.Engine.Handle(ctx, msg("jason", "web-1"))
+	if !strings.Contains(strings.Join(out.Replies, " "), "can't reach my state store") || !errors.Is(out.Err, dialog.ErrUnavailable) {
+		t.Fatalf("outage: %+v", out)
+	}
+	if err := mr.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out = b.Engine.Handle(ctx, msg("jason", "web-1"))
+		if out.Err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out.Confirm != "restart_service" || out.Params["host"] != "web-1" {
+		t.Fatalf("after recovery: %+v", out)
+	}
+}
+
+// The stored record of a conversation stays small.
+func TestStoredStatePerConversation(t *testing.T) {
+	client, prefix := redistest.Client(t)
+	b := redisBot(t, client, prefix, (&counter{}).run)
+	ctx := context.Background()
+	b.Engine.Handle(ctx, msg("alice", "open a critical incident: checkout is throwing 500 errors for every customer in the eu region since the last deploy"))
+	keys, err := client.Keys(ctx, prefix+"conv:*").Result()
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys %v %v", keys, err)
+	}
+	n, err := client.StrLen(ctx, keys[0]).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stored state of a pending incident_create: %d bytes", n)
+	if n > 1024 {
+		t.Fatalf("stored state is %d bytes, over 1 KB", n)
+	}
+}
+
+// turnCycle is one whole dialog: ask, answer, confirm.
+var turnCycle = []string{"restart apache", "192.168.0.24", "yes"}
+
+func benchTurns(b *testing.B, bt *bot.Bot) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		out := bt.Engine.Handle(ctx, msg("jason", turnCycle[i%3]))
+		if out.Err != nil {
+			b.Fatal(out.Err)
+		}
+		i++
+	}
+}
+
+// BenchmarkTurnMemory is one turn of a restart dialog on the memory store.
+func BenchmarkTurnMemory(b *testing.B) {
+	bt, err := bot.New(context.Background(), config.DefaultConfig(), bot.Options{Model: sharedModel(b), Run: (&counter{}).run})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchTurns(b, bt)
+}
+
+// BenchmarkTurnRedis is one turn of a restart dialog over the real Redis.
+func BenchmarkTurnRedis(b *testing.B) {
+	client, prefix := redistest.Client(b)
+	benchTurns(b, redisBot(b, client, prefix, (&counter{}).run))
+}
+
+// BenchmarkMixedLoadRedis drives 1,000 conversations at once over Redis
+// with a mix of dialogs and read-only questions, and reports turns/s.
+func BenchmarkMixedLoadRedis(b *testing.B) {
+	client, prefix := redistest.Client(b)
+	opts := redistest.Options()
+	opts.PoolSize = 64
+	pooled := redis.NewClient(opts)
+	b.Cleanup(func() { pooled.Close() })
+	_ = client
+	bt := redisBot(b, pooled, prefix, (&counter{}).run)
+	const conversations = 1000
+	scripts := [][]string{
+		{"restart apache", "192.168.0.24", "yes"},
+		{"who is on call for payments?"},
+		{"deploy checkout to staging", "no"},
+		{"restart nginx on web-2", "actually web-3", "yes"},
+		{"list open incidents"},
+	}
+	var next atomic.Int64
+	var failures atomic.Int64
+	b.SetParallelism(conversations / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		id := next.Add(1)
+		user := "user" + strconv.FormatInt(id, 10)
+		script := scripts[id%int64(len(scripts))]
+		for i := 0; pb.Next(); i++ {
+			out := bt.Engine.Handle(ctx, msg(user, script[i%len(script)]))
+			if out.Err != nil {
+				failures.Add(1)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "turns/s")
+	if n := failures.Load(); n > 0 {
+		b.Fatalf("%d turns failed", n)
+	}
+}
+
+// BenchmarkStartup measures start-up to the first answer (training the
+// model included) and the process's resident memory afterwards.
+func BenchmarkStartup(b *testing.B) {
+	for b.Loop() {
+		start := time.Now()
+		bt, err := bot.New(context.Background(), config.DefaultConfig(), bot.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		out := bt.Engine.Handle(context.Background(), msg("jason", "who is on call?"))
+		if len(out.Replies) == 0 {
+			b.Fatal("no answer")
+		}
+		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms-to-first-answer")
+		bt.Close()
+	}
+	runtime.GC()
+	b.ReportMetric(rssMB(), "RSS-MB")
+}
+
+func rssMB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,404 @@
+package nlu_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/parleybot/parley/nlu"
+	"github.com/parleybot/parley/training"
+)
+
+// catalogLists mirrors the demo configuration's vocabularies.
+func catalogLists() []nlu.List {
+	return []nlu.List{
+		{Type: "service", Values: []string{"apache", "nginx", "postgres", "redis", "mysql", "haproxy", "kafka"},
+			Synonyms: map[string][]string{"apache": {"httpd"}, "postgres": {"postgresql", "pg"}}},
+		{Type: "environment", Values: []string{"production", "staging", "development", "qa"},
+			Synonyms: map[string][]string{"production": {"prod", "prd", "live"}, "staging": {"stage", "stg"}, "development": {"dev"}}},
+		{Type: "app", Values: []string{"checkout", "billing", "frontend", "api", "payments", "search", "auth"}},
+		{Type: "team", Values: []string{"platform", "payments", "sre", "data", "mobile"}},
+		{Type: "severity", Values: []string{"sev1", "sev2", "sev3", "sev4"},
+			Synonyms: map[string][]string{"sev1": {"critical", "p1"}, "sev2": {"high", "p2"}}},
+	}
+}
+
+var (
+	modelOnce sync.Once
+	model     *nlu.Model
+	modelErr  error
+)
+
+func catalogExamples(t testing.TB) []nlu.Example {
+	t.Helper()
+	set, err := training.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set.Examples
+}
+
+// catalogModel trains the catalog model once per test binary.
+func catalogModel(t testing.TB) *nlu.Model {
+	t.Helper()
+	modelOnce.Do(func() {
+		set, err := training.Catalog()
+		if err != nil {
+			modelErr = err
+			return
+		}
+		model, modelErr = nlu.Train(context.Background(), set.Examples, nlu.Options{Seed: 1, Lists: catalogLists()})
+	})
+	if modelErr != nil {
+		t.Fatal(modelErr)
+	}
+	return model
+}
+
+func parse(t *testing.T, m *nlu.Model, text string) nlu.Result {
+	t.Helper()
+	r, err := m.Parse(context.Background(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func entityMap(r nlu.Result) map[string]string {
+	out := map[string]string{}
+	for _, e := range r.Entities {
+		if _, ok := out[e.Type]; !ok {
+			out[e.Type] = e.Value
+		}
+	}
+	return out
+}
+
+func TestUnderstandsChatLines(t *testing.T) {
+	m := catalogModel(t)
+	tests := []struct {
+		text     string
+		intent   string
+		entities map[string]string
+	}{
+		{"restart apache", "restart_service", map[string]string{"service": "apache"}},
+		{"@parley restart apache on 192.168.0.24", "restart_service", map[string]string{"service": "apache", "host": "192.168.0.24"}},
+		{"restart flurbd on zeta-12", "restart_service", map[string]string{"service": "flurbd", "host": "zeta-12"}},
+		{"restrat apche on web-1", "restart_service", map[string]string{"service": "apache", "host": "web-1"}},
+		{"is nginx up on web-2?", "service_status", map[string]string{"service": "nginx", "host": "web-2"}},
+		{"deploy checkout to prod", "deploy", map[string]string{"app": "checkout", "environment": "production"}},
+		{"deploy billing v2.3.1 to stage", "deploy", map[string]string{"app": "billing", "environment": "staging", "version": "v2.3.1"}},
+		{"roll back frontend in production", "rollback", map[string]string{"app": "frontend", "environment": "production"}},
+		{"who is on call for payments?", "oncall_who", map[string]string{"team": "payments"}},
+		{"when am i on call next", "oncall_next", nil},
+		{"ack #42", "incident_ack", map[string]string{"incident": "42"}},
+		{"resolve INC-7", "incident_resolve", map[string]string{"incident": "7"}},
+		{"list open incidents", "incident_list", nil},
+		{"look up api.example.com", "dns_lookup", map[string]string{"hostname": "api.example.com"}},
+		{"check https://status.example.com/health", "http_check", map[string]string{"url": "https://status.example.com/health"}},
+		{"extend the trial for acme by 14 days", "extend_trial", map[string]string{"account": "acme", "days": "14"}},
+		{"yes", "affirm", nil},
+		{"nope", "deny", nil},
+		{"never mind", "cancel", nil},
+		{"what's the weather in paris", nlu.OutOfScope, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			r := parse(t, m, tc.text)
+			if r.Intent != tc.intent {
+				t.Errorf("intent %s (%.2f), want %s; alternatives %v", r.Intent, r.Confidence, tc.intent, r.Alternatives)
+			}
+			got := entityMap(r)
+			for typ, want := range tc.entities {
+				if got[typ] != want {
+					t.Errorf("entity %s = %q, want %q (all: %+v)", typ, got[typ], want, r.Entities)
+				}
+			}
+			runes := []rune(tc.text)
+			for _, e := range r.Entities {
+				if e.Start < 0 || e.End > len(runes) || e.Start >= e.End || string(runes[e.Start:e.End]) != e.Text {
+					t.Errorf("entity %+v: span does not match its text", e)
+				}
+			}
+		})
+	}
+}
+
+func TestConfidenceIsCalibratedAndRanked(t *testing.T) {
+	m := catalogModel(t)
+	r := parse(t, m, "restart nginx on web-3")
+	if r.Confidence <= 0 || r.Confidence > 1 {
+		t.Fatalf("confidence %v", r.Confidence)
+	}
+	var sum float64
+	for i, a := range r.Alternatives {
+		if i > 0 && a.Confidence > r.Alternatives[i-1].Confidence {
+			t.Fatalf("alternatives not ranked: %v", r.Alternatives)
+		}
+		sum += a.Confidence
+	}
+	if sum > 1.0001 || len(r.Alternatives) == 0 || len(r.Alternatives) > 5 {
+		t.Fatalf("alternatives %v", r.Alternatives)
+	}
+}
+
+func TestOddInputNeverFails(t *testing.T) {
+	m := catalogModel(t)
+	for _, text := range []string{"", "   ", "\x00\x01", "\xff\xfe\xfd", strings.Repeat("restart ", 20000), "🙂🙂🙂", "((((((((", "$(reboot)", "a\nb\tc"} {
+		r, err := m.Parse(context.Background(), text)
+		if err != nil {
+			t.Fatalf("%q: %v", shortQ(text), err)
+		}
+		if r.Intent == "" {
+			t.Fatalf("%q: no intent", shortQ(text))
+		}
+		for _, tok := range r.Tokens {
+			if tok.Start < 0 || tok.End < tok.Start {
+				t.Fatalf("%q: bad token %+v", shortQ(text), tok)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.Parse(ctx, "restart apache"); err == nil {
+		t.Fatal("a cancelled context was ignored")
+	}
+}
+
+func shortQ(s string) string {
+	if len(s) > 20 {
+		return s[:20] + "…"
+	}
+	return s
+}
+
+func TestTokensCarryRuneSpans(t *testing.T) {
+	m := catalogModel(t)
+	text := "Redémarre “apache” sur wéb-1, s'il te plaît!"
+	r := parse(t, m, text)
+	runes := []rune(text)
+	if len(r.Tokens) < 6 {
+		t.Fatalf("tokens %+v", r.Tokens)
+	}
+	for _, tok := range r.Tokens {
+		if got := strings.ToLower(string(runes[tok.Start:tok.End])); got != tok.Text && !(tok.Text == `"` || tok.Text == "'") {
+			t.Errorf("token %q spans %q", tok.Text, got)
+		}
+	}
+}
+
+func TestTrainingIsDeterministic(t *testing.T) {
+	ex := catalogExamples(t)[:400]
+	opts := nlu.Options{Seed: 7, Lists: catalogLists()}
+	var saved [2][]byte
+	for i := range saved {
+		m, err := nlu.Train(context.Background(), ex, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		saved[i] = buf.Bytes()
+	}
+	a, err1 := nlu.Load(bytes.NewReader(saved[0]))
+	b, err2 := nlu.Load(bytes.NewReader(saved[1]))
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	for _, text := range []string{"restart apache on web-1", "who is on call", "deploy api to qa", "gibberish words"} {
+		ra, rb := parse(t, a, text), parse(t, b, text)
+		if fmt.Sprint(ra.Alternatives, ra.Entities) != fmt.Sprint(rb.Alternatives, rb.Entities) {
+			t.Fatalf("%q: two trainings differ:\n%v\n%v", text, ra.Alternatives, rb.Alternatives)
+		}
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	m := catalogModel(t)
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	back, err := nlu.Load(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"restart flurbd on zeta-12", "ack #42", "deploy checkout to prod", "yes", "tell me a joke"} {
+		a, b := parse(t, m, text), parse(t, back, text)
+		if a.Intent != b.Intent || fmt.Sprint(a.Alternatives) != fmt.Sprint(b.Alternatives) || fmt.Sprint(a.Entities) != fmt.Sprint(b.Entities) {
+			t.Fatalf("%q: loaded model differs:\n%+v\n%+v", text, a, b)
+		}
+	}
+	for name, bad := range map[string][]byte{
+		"empty":     nil,
+		"not gzip":  []byte("hello"),
+		"truncated": data[:len(data)/2],
+	} {
+		if _, err := nlu.Load(bytes.NewReader(bad)); err == nil {
+			t.Errorf("%s model file accepted", name)
+		}
+	}
+}
+
+func TestNoData(t *testing.T) {
+	if _, err := nlu.Train(context.Background(), nil, nlu.Options{}); err != nlu.ErrNoData {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestThresholds(t *testing.T) {
+	ex := []nlu.Example{
+		{Text: "restart the service", Intent: "restart"},
+		{Text: "restart it please", Intent: "restart"},
+		{Text: "status of the service", Intent: "status"},
+		{Text: "is it up", Intent: "status"},
+	}
+	strict, err := nlu.Train(context.Background(), ex, nlu.Options{Seed: 1, Threshold: 0.99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := parse(t, strict, "service"); r.Intent != nlu.OutOfScope {
+		t.Fatalf("below the threshold: %+v", r)
+	}
+	if r := parse(t, strict, "restart the service"); r.Intent != "restart" {
+		t.Fatalf("a taught phrasing must stand: %+v", r)
+	}
+	close, err := nlu.Train(context.Background(), ex, nlu.Options{Seed: 1, Threshold: 0.01, Margin: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := parse(t, close, "the service"); !r.Ambiguous || r.Intent != nlu.OutOfScope || len(r.Alternatives) < 2 {
+		t.Fatalf("two close intents must be ambiguous: %+v", r)
+	}
+}
+
+// A retrained model swapped in while messages are parsed: every parse is
+// answered by one whole model.
+func TestPipelineHotSwap(t *testing.T) {
+	ex := catalogExamples(t)
+	// Small models: what is tested is the swap, not the model.
+	first, err := nlu.Train(context.Background(), ex[:300], nlu.Options{Seed: 1, Epochs: 5, TaggerEpochs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := nlu.NewPipeline(first)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var parsed [4]int
+	for w := range parsed {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				r, err := p.Parse(context.Background(), "restart apache on web-1")
+				if err != nil || r.Intent == "" {
+					t.Errorf("parse during swap: %+v %v", r, err)
+					return
+				}
+				parsed[w]++
+			}
+		}()
+	}
+	for i := 0; i < 3; i++ {
+		m, err := nlu.Train(context.Background(), ex[300*i:300*(i+1)], nlu.Options{Seed: uint64(i + 2), Epochs: 5, TaggerEpochs: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Swap(m)
+	}
+	close(stop)
+	wg.Wait()
+	if p.Swaps() != 3 || p.Model() == first {
+		t.Fatalf("swaps %d", p.Swaps())
+	}
+	for w, n := range parsed {
+		if n == 0 {
+			t.Errorf("worker %d parsed nothing", w)
+		}
+	}
+}
+
+// Cross-validated accuracy on the catalog's own data. The floor guards
+// against regressions; the measured value is logged.
+func TestCatalogCrossValidation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-validation trains five models")
+	}
+	ex := catalogExamples(t)
+	m, err := nlu.CrossValidate(context.Background(), ex, 5, nlu.Options{Seed: 1, Lists: catalogLists()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("5-fold CV on %d examples: intent accuracy %.1f%%, entity P/R/F1 %.1f/%.1f/%.1f%%",
+		m.Examples, 100*m.IntentAccuracy, 100*m.EntityPrecision, 100*m.EntityRecall, 100*m.EntityF1)
+	if m.IntentAccuracy < 0.86 || m.EntityF1 < 0.85 {
+		t.Fatalf("accuracy %.3f, entity F1 %.3f below the floor", m.IntentAccuracy, m.EntityF1)
+	}
+}
+
+func TestFolds(t *testing.T) {
+	var ex []nlu.Example
+	for i := 0; i < 30; i++ {
+		ex = append(ex, nlu.Example{Text: fmt.Sprint("a", i), Intent: []string{"x", "y", "z"}[i%3]})
+	}
+	folds, err := nlu.Folds(ex, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, f := range folds {
+		per := map[string]int{}
+		for _, i := range f {
+			if seen[i] {
+				t.Fatalf("example %d in two folds", i)
+			}
+			seen[i] = true
+			per[ex[i].Intent]++
+		}
+		for intent, n := range per {
+			if n != 2 {
+				t.Fatalf("fold has %d of %s, want 2 (stratified)", n, intent)
+			}
+		}
+	}
+	if len(seen) != len(ex) {
+		t.Fatalf("folds cover %d of %d", len(seen), len(ex))
+	}
+	if _, err := nlu.Folds(ex, 1, 1); err == nil {
+		t.Fatal("one fold accepted")
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	m := catalogModel(b)
+	ctx := context.Background()
+	lines := []string{"restart apache on web-1", "who is on call for payments?", "deploy checkout v2.3.1 to prod", "ack #42"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := m.Parse(ctx, lines[i%len(lines)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTrainCatalog(b *testing.B) {
+	ex := catalogExamples(b)
+	for b.Loop() {
+		if _, err := nlu.Train(context.Background(), ex, nlu.Options{Seed: 1, Lists: catalogLists()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(ex)), "examples")
+}
