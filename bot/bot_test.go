@@ -19,6 +19,7 @@ import (
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/dialog"
+	"github.com/parleybot/parley/internal/latency"
 	"github.com/parleybot/parley/internal/redistest"
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/skills"
@@ -209,15 +210,19 @@ var turnCycle = []string{"restart apache", "192.168.0.24", "yes"}
 
 func benchTurns(b *testing.B, bt *bot.Bot) {
 	ctx := context.Background()
+	var lat latency.Recorder
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
+		start := time.Now()
 		out := bt.Engine.Handle(ctx, msg("jason", turnCycle[i%3]))
+		lat.Since(start)
 		if out.Err != nil {
 			b.Fatal(out.Err)
 		}
 		i++
 	}
+	lat.Report(b)
 }
 
 // BenchmarkTurnMemory is one turn of a restart dialog on the memory store.
@@ -255,6 +260,7 @@ func BenchmarkMixedLoadRedis(b *testing.B) {
 	}
 	var next atomic.Int64
 	var failures atomic.Int64
+	var lat latency.Recorder
 	b.SetParallelism(conversations / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -265,13 +271,16 @@ func BenchmarkMixedLoadRedis(b *testing.B) {
 		user := "user" + strconv.FormatInt(id, 10)
 		script := scripts[id%int64(len(scripts))]
 		for i := 0; pb.Next(); i++ {
+			t0 := time.Now()
 			out := bt.Engine.Handle(ctx, msg(user, script[i%len(script)]))
+			lat.Since(t0)
 			if out.Err != nil {
 				failures.Add(1)
 			}
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "turns/s")
+	lat.Report(b)
 	if n := failures.Load(); n > 0 {
 		b.Fatalf("%d turns failed", n)
 	}
@@ -310,4 +319,48 @@ func rssMB() float64 {
 		}
 	}
 	return 0
+}
+
+// FuzzMessage sends arbitrary text through the whole message path: every
+// message gets a reply, nothing panics, and whatever runs carries only
+// values that pass their parameter types again.
+func FuzzMessage(f *testing.F) {
+	for _, s := range []string{
+		"restart apache on web-1", "restart apache on web-1; rm -rf /", "deploy $(reboot) to prod",
+		"restart `id` on web-1", "ack #42", "open an incident: a\x00b", "yes", "\xff\xfe", "",
+		"restart apache on ‐web-1", "extend trial for acme by 999999999999999999999 days",
+		"check http://127.0.0.1:1/`id`", strings.Repeat("(", 3000),
+	} {
+		f.Add(s, s)
+	}
+	m := sharedModel(f)
+	f.Fuzz(func(t *testing.T, first, second string) {
+		var bad atomic.Value
+		run := func(ctx context.Context, call skills.Call) (skills.Result, error) {
+			for _, name := range call.Args.Names() {
+				v, _ := call.Args.Get(name)
+				again, err := call.Skill.Param(name).Type.Parse(v.String())
+				if err != nil || again.String() != v.String() {
+					bad.Store(fmt.Sprintf("%s=%q does not validate again: %v", name, v.String(), err))
+				}
+			}
+			return skills.Result{Text: "done."}, nil
+		}
+		b, err := bot.New(context.Background(), config.DefaultConfig(), bot.Options{Model: m, Run: run})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range []string{first, second, "yes"} {
+			out := b.Engine.Handle(context.Background(), dialog.Message{User: "fuzz", Channel: "c", Roles: []string{"ops", "deployer", "support"}, Text: text})
+			if len(out.Replies) == 0 {
+				t.Fatalf("%q: no reply", text)
+			}
+			if out.Err != nil {
+				t.Fatalf("%q: internal error %v: %v", text, out.Err, out.Replies)
+			}
+		}
+		if v := bad.Load(); v != nil {
+			t.Fatal(v)
+		}
+	})
 }

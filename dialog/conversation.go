@@ -53,5 +53,8 @@ func decode(data []byte) (conversation, error) {
 	if c.State < Idle || c.State > Executing {
 		return conversation{}, fmt.Errorf("decode conversation: unknown state %d", int(c.State))
 	}
+	if c.Params == nil {
+		c.Params = map[string]string{}
+	}
 	return c, nil
 }

@@ -537,3 +537,22 @@ func TestConversationRecordIsSmall(t *testing.T) {
 		t.Fatal("unknown state accepted")
 	}
 }
+
+// A record stored without parameters (the first one asked was invalid)
+// must still take answers.
+func TestAnswerAfterAnInvalidFirstValue(t *testing.T) {
+	h := newHarness(t)
+	h.say("jason", "restart apache on web-1;rm -rf /", "ops") // host rejected, asked again
+	h.say("jason", "cancel", "ops")
+	p := testParser()
+	p["restart nothing"] = intent("restart_service", ent("service", "-rf"))
+	h.eng.cfg.Parser = p
+	o := h.say("jason", "restart nothing", "ops")
+	if o.Asks != "service" || len(o.Params) != 0 {
+		t.Fatalf("%+v", o)
+	}
+	o = h.say("jason", "nginx", "ops")
+	if o.Asks != "host" || o.Params["service"] != "nginx" {
+		t.Fatalf("%+v", o)
+	}
+}

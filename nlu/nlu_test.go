@@ -7,7 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/parleybot/parley/internal/latency"
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/training"
 )
@@ -384,13 +386,18 @@ func BenchmarkParse(b *testing.B) {
 	m := catalogModel(b)
 	ctx := context.Background()
 	lines := []string{"restart apache on web-1", "who is on call for payments?", "deploy checkout v2.3.1 to prod", "ack #42"}
+	var lat latency.Recorder
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, err := m.Parse(ctx, lines[i%len(lines)]); err != nil {
+		start := time.Now()
+		_, err := m.Parse(ctx, lines[i%len(lines)])
+		lat.Since(start)
+		if err != nil {
 			b.Fatal(err)
 		}
 	}
+	lat.Report(b)
 }
 
 func BenchmarkTrainCatalog(b *testing.B) {

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+	return code, out.String(), errb.String()
+}
+
+func TestShellScriptedThroughAPipe(t *testing.T) {
+	code, out, errs := runCLI(t, "restart apache\n192.168.0.24\nyes\n/history\n", "shell")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := []string{
+		"you> restart apache",
+		"parley> On which host would you like to restart apache?",
+		"you> 192.168.0.24",
+		"parley> Restart apache on 192.168.0.24? (yes / no)",
+		"you> yes",
+		"parley> Restarting apache on 192.168.0.24 ... done. (dry run: would run ssh 192.168.0.24 sudo systemctl restart apache; nothing was touched)",
+		"   1  restart apache",
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w+"\n") {
+			t.Errorf("missing line %q in:\n%s", w, out)
+		}
+	}
+}
+
+func TestShellIdentityFlags(t *testing.T) {
+	_, out, _ := runCLI(t, "restart apache on web-1\n", "shell", "--user", "bob")
+	if !strings.Contains(out, "Sorry bob, restart_service needs the ops role") {
+		t.Fatalf("bob has no ops role:\n%s", out)
+	}
+	_, out, _ = runCLI(t, "restart apache on web-1\n", "shell", "--user", "bob", "--roles", "ops")
+	if !strings.Contains(out, "Restart apache on web-1? (yes / no)") {
+		t.Fatalf("--roles ops:\n%s", out)
+	}
+	_, out, _ = runCLI(t, "/user alice\n/user\n", "shell")
+	if !strings.Contains(out, "you are now alice (roles: deployer, oncall, ops)") {
+		t.Fatalf("/user:\n%s", out)
+	}
+}
+
+func TestBadConfigFailsStartup(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("store:\n  backend: etcd\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI(t, "", "shell", "--config", bad)
+	if code != 1 || !strings.Contains(errs, "store.backend") || !strings.Contains(errs, "etcd") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "shell", "--config", filepath.Join(dir, "missing.yaml"))
+	if code != 1 || !strings.Contains(errs, "missing.yaml") {
+		t.Fatalf("missing file: exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if code, _, errs := runCLI(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, out, _ := runCLI(t, "", "version"); code != 0 || !strings.HasPrefix(out, "parley ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, _, _ := runCLI(t, "", "test"); code != 2 {
+		t.Fatalf("test without files: exit %d", code)
+	}
+}
+
+func TestTestCommand(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yml")
+	os.WriteFile(good, []byte(`
+- name: restart asks for the missing host
+  user: jason
+  roles: [ops]
+  turns:
+    - say: "restart apache"
+      expect: {intent: restart_service, asks: host}
+    - say: "192.168.0.24"
+      expect: {confirm: restart_service, params: {service: apache, host: 192.168.0.24}}
+    - say: "yes"
+      expect: {executes: restart_service, params: {service: apache, host: 192.168.0.24}}
+`), 0o600)
+	bad := filepath.Join(dir, "bad.yml")
+	os.WriteFile(bad, []byte(`
+- name: expects the wrong thing
+  user: jason
+  roles: [ops]
+  turns:
+    - say: "restart apache on web-1"
+      expect: {executes: restart_service}
+`), 0o600)
+
+	code, out, errs := runCLI(t, "", "test", good)
+	if code != 0 || !strings.HasSuffix(out, "1 passed, 0 failed\n") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = runCLI(t, "", "test", good, bad)
+	if code != 1 || !strings.HasSuffix(out, "1 passed, 1 failed\n") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, w := range []string{"FAIL expects the wrong thing", "turn 1 (line 6)", "executes: expected restart_service, got nothing", "bot said: Restart apache on web-1? (yes / no)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("report lacks %q:\n%s", w, out)
+		}
+	}
+	code, out, _ = runCLI(t, "", "test", "--json", dir)
+	var res struct {
+		Passed, Failed int
+		Results        []struct {
+			Name   string
+			Passed bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 1 || res.Passed != 1 || res.Failed != 1 || len(res.Results) != 2 {
+		t.Fatalf("json: exit %d, %v, %+v\n%s", code, err, res, out)
+	}
+	broken := filepath.Join(dir, "broken.yml")
+	os.WriteFile(broken, []byte("- name: x\n  turns:\n    - say: hi\n      expect: {intnet: help}\n"), 0o600)
+	if code, _, errs := runCLI(t, "", "test", broken); code != 1 || !strings.Contains(errs, "broken.yml:1") || !strings.Contains(errs, "intnet") {
+		t.Fatalf("malformed file: exit %d, %q", code, errs)
+	}
+}
