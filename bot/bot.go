@@ -197,7 +197,7 @@ func skillFrom(cfg *config.Config, sc config.Skill, bi map[string]skills.Executo
 	}
 	names := make([]string, 0, len(sc.Params))
 	for _, pc := range sc.Params {
-		spec := skills.TypeSpec{Name: pc.Type, Min: pc.Min, Max: pc.Max, Values: pc.Values, Synonyms: pc.Synonyms, Open: pc.Open, MaxLen: pc.MaxLen}
+		spec := skills.TypeSpec{Name: pc.Type, Min: pc.Min, Max: pc.Max, Values: pc.Values, Synonyms: pc.Synonyms, Open: pc.Open, MaxLen: pc.MaxLen, Days: pc.Unit == "days"}
 		if pc.ValuesFrom != "" {
 			l := cfg.Entities[pc.ValuesFrom]
 			spec.Values, spec.Synonyms = l.Values, l.Synonyms

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/parleybot/parley/skills"
 )
 
 // Config is the whole configuration.
@@ -149,7 +151,9 @@ type Param struct {
 	Open       bool                `yaml:"open"`
 	Min        int64               `yaml:"min"`
 	Max        int64               `yaml:"max"`
-	MaxLen     int                 `yaml:"max_len"`
+	// Unit "days" lets an int take "2 weeks" as 14.
+	Unit   string `yaml:"unit"`
+	MaxLen int    `yaml:"max_len"`
 }
 
 // Executor says how a skill runs.
@@ -199,7 +203,15 @@ func Load(r io.Reader, name string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if !strings.Contains(msg, "line ") {
+			msg = "line 1: " + msg
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: line %d: only one YAML document is allowed", name, max(more.Line, 1))
 	}
 	c.fill()
 	if err := c.Validate(); err != nil {
@@ -341,6 +353,9 @@ func (c *Config) Validate() error {
 			return fieldErr(f+".handoff", "want a time like 09:00, not %q", r.Handoff)
 		}
 	}
+	if len(c.Skills) == 0 {
+		return fieldErr("skills", "at least one skill is needed (the embedded default configuration lists the catalog)")
+	}
 	names := map[string]bool{}
 	for i, s := range c.Skills {
 		f := fmt.Sprintf("skills[%d]", i)
@@ -386,8 +401,14 @@ func (s *Skill) validate(f string, c *Config) error {
 		if p.Type == "" {
 			return fieldErr(pf+".type", "is required")
 		}
+		if !slices.Contains(skills.TypeNames(), p.Type) {
+			return fieldErr(pf+".type", "unknown type %q (want one of %s)", p.Type, strings.Join(skills.TypeNames(), ", "))
+		}
 		if p.Required && p.Question == "" {
 			return fieldErr(pf+".question", "a required parameter needs the question to ask for it")
+		}
+		if p.Unit != "" && (p.Unit != "days" || p.Type != "int") {
+			return fieldErr(pf+".unit", "only an int parameter may have a unit, and only days")
 		}
 		if p.ValuesFrom != "" {
 			if _, ok := c.Entities[p.ValuesFrom]; !ok {
@@ -409,10 +430,14 @@ func (s *Skill) validate(f string, c *Config) error {
 			return fieldErr(rf+".roles", "is required")
 		}
 	}
-	for _, t := range []struct{ field, tmpl string }{{"confirm", s.Confirm}, {"running", s.Running}} {
+	templates := []struct{ field, tmpl string }{{f + ".confirm", s.Confirm}, {f + ".running", s.Running}}
+	for j, p := range s.Params {
+		templates = append(templates, struct{ field, tmpl string }{fmt.Sprintf("%s.params[%d].question", f, j), p.Question})
+	}
+	for _, t := range templates {
 		for _, name := range placeholders(t.tmpl) {
 			if !params[name] {
-				return fieldErr(f+"."+t.field, "names {%s}, which is not a parameter", name)
+				return fieldErr(t.field, "names {%s}, which is not a parameter", name)
 			}
 		}
 	}

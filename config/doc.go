@@ -2,6 +2,7 @@
 // embedded default (the demo setup `make run` uses), strict loading with
 // line numbers, and validation that names the field and the reason.
 //
-// It is a leaf: it imports nothing of Parley's, so every package may read
-// it. Flags and environment variables are read in cmd/ only.
+// It imports only skills (for the parameter type names), so every other
+// package may read it. Flags and environment variables are read in cmd/
+// only.
 package config

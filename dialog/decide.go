@@ -72,10 +72,11 @@ func (e *Engine) decide(c conversation, in turnInput) (conversation, plan) {
 			// The process that ran it is gone; the record is stale.
 			return e.idle(conversation{}, in, &p)
 		}
-		if next, ok := e.interrupt(c, in, &p, "I'm still working on "+e.doing(c)+"; I'll say when it's done."); ok {
+		busy := "I'm still working on " + e.doingOf(c) + "; I'll say when it's done."
+		if next, ok := e.interrupt(c, in, &p, busy); ok {
 			return next, p
 		}
-		p.sayf("I'm still working on %s; I'll say when it's done.", e.doing(c))
+		p.say(busy)
 		return c, p
 	}
 	return e.idle(conversation{}, in, &p)
@@ -87,10 +88,10 @@ func (e *Engine) expiredThen(c conversation, in turnInput) (conversation, plan) 
 	var p plan
 	switch in.nlu.Intent {
 	case IntentAffirm:
-		p.sayf("That request (%s) expired after %s without an answer, so nothing was run. Ask again if you still want it.", e.doing(c), e.cfg.ConfirmTTL)
+		p.sayf("Your earlier request (%s) expired after %s without an answer, so nothing was run. Ask again if you still want it.", strings.TrimPrefix(e.doingOf(c), "the request to "), humanDuration(e.cfg.ConfirmTTL))
 		return conversation{}, p
 	case IntentDeny, IntentCancel:
-		p.sayf("That request (%s) had already expired; nothing was run.", e.doing(c))
+		p.sayf("Your earlier request (%s) had already expired; nothing was run.", strings.TrimPrefix(e.doingOf(c), "the request to "))
 		return conversation{}, p
 	}
 	return e.idle(conversation{}, in, &p)
@@ -126,6 +127,7 @@ func (e *Engine) request(s *skills.Skill, known map[string]string, in turnInput,
 		params = map[string]string{}
 	}
 	bad := e.fill(s, params, in.nlu, true)
+	afterColon(s, params, in.text)
 	c := conversation{Skill: s.Name, Params: params, Origin: shorten(in.text, 200), By: in.msg.User}
 	if len(bad) > 0 {
 		// A value was given but is not valid: ask for it again with the reason.
@@ -136,6 +138,37 @@ func (e *Engine) request(s *skills.Skill, known map[string]string, in turnInput,
 		return e.move(c, EvAsk, p, name)
 	}
 	return e.advance(c, s, in, p)
+}
+
+// afterColon fills a skill's one required free-text parameter from what
+// follows the first colon ("open an incident: the build is red") when the
+// model missed it or caught only part of it.
+func afterColon(s *skills.Skill, params map[string]string, text string) {
+	_, rest, ok := strings.Cut(text, ":")
+	rest = strings.TrimSpace(rest)
+	if !ok || rest == "" || strings.HasPrefix(rest, "//") {
+		return
+	}
+	var target *skills.Param
+	for i := range s.Params {
+		p := &s.Params[i]
+		if !p.Required || p.Type.Name() != "text" {
+			continue
+		}
+		if have, ok := params[p.Name]; ok && (len(have) >= len(rest) || !strings.Contains(rest, have)) {
+			continue // the model found it whole, or found something else
+		}
+		if target != nil {
+			return // two candidates: do not guess
+		}
+		target = p
+	}
+	if target == nil {
+		return
+	}
+	if v, err := target.Type.Parse(rest); err == nil {
+		params[target.Name] = v.String()
+	}
 }
 
 // advance asks for the next missing parameter, or proposes or runs the
@@ -168,6 +201,7 @@ func (e *Engine) advance(c conversation, s *skills.Skill, in turnInput, p *plan)
 	if ok, needed := s.Allowed(in.msg.Roles, args); !ok {
 		return e.deny(s, needed, describeRule(s, args), in, p)
 	}
+	c.Params = args.Canonical() // defaults included, so replies can show them
 	call := &skills.Call{Skill: s, Args: args, Caller: skills.Caller{User: in.msg.User, Roles: in.msg.Roles, Channel: in.msg.Channel}, Time: in.now}
 	if !s.NeedsConfirmation() {
 		// Runs at once and leaves nothing pending.
@@ -194,18 +228,15 @@ func (e *Engine) move(c conversation, ev Event, p *plan, asks string) (conversat
 	return c, *p
 }
 
-func (e *Engine) deny(s *skills.Skill, needed []string, what string, in turnInput, p *plan) (conversation, plan) {
+func (e *Engine) deny(s *skills.Skill, needed []string, when string, in turnInput, p *plan) (conversation, plan) {
 	p.denied = true
-	if what == "" {
-		what = s.Name
-	}
 	roles := strings.Join(needed, " or ")
-	who := "Someone with that role can run it."
+	who := "Someone with it can run this for you."
 	if e.cfg.Holders != nil {
 		var names []string
 		for _, r := range needed {
 			for _, u := range e.cfg.Holders(r) {
-				if !slices.Contains(names, u) {
+				if !slices.Contains(names, u) && u != in.msg.User {
 					names = append(names, u)
 				}
 			}
@@ -214,7 +245,7 @@ func (e *Engine) deny(s *skills.Skill, needed []string, what string, in turnInpu
 			who = "It can be run by " + strings.Join(names, ", ") + "."
 		}
 	}
-	p.sayf("Sorry %s, %s needs the %s role, which you don't have. %s", in.msg.User, what, roles, who)
+	p.sayf("Sorry %s, you need the %s role to %s%s. %s", in.msg.User, roles, describe(s), when, who)
 	return conversation{}, *p
 }
 
@@ -226,25 +257,39 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 		p.say("The request I was collecting details for is no longer available; it was dropped.")
 		return e.drop(c, &p)
 	}
+	param := s.Param(c.Asking)
+	if param == nil {
+		p.err = fmt.Errorf("collecting %s without a parameter to ask", c.Skill)
+		return conversation{}, p
+	}
 	r := in.nlu
-	if isCancel(r, in.text) {
-		p.sayf("OK, cancelled: %s.", e.doing(c))
+	if isCancel(r, in.text) || r.Intent == IntentDeny && r.Confidence >= sureYesNo {
+		p.sayf("OK, cancelled %s.", e.doing(s, c.Params))
 		return e.drop(c, &p)
 	}
-	if rest, ok := correction(in.text); ok {
-		if e.correct(s, &c, rest, in, &p) {
-			return e.advance(c, s, in, &p)
-		}
+	if r.Intent == IntentAffirm && r.Confidence >= sureYesNo {
+		return e.askAgain(c, s, fmt.Sprintf("I need the %s first, not a yes.", c.Asking), &p)
 	}
-	// The plain answer: the whole message as the asked parameter (but a
-	// bare "yes" is not the name of a service).
-	yesNo := (r.Intent == IntentAffirm || r.Intent == IntentDeny) && r.Confidence >= 0.5
-	if param := s.Param(c.Asking); param != nil && !yesNo {
-		if v, err := param.Type.Parse(answerText(in.text)); err == nil && !(param.Type.Name() == "text" && e.looksLikeRequest(s, r)) {
-			c.Params[c.Asking] = v.String()
-			e.fill(s, c.Params, r, false)
+	answer := answerText(in.text, param.Type.Name() != "text")
+	if hostile(in.text) && param.Type.Name() != "text" {
+		// Something that looks like a command is an invalid answer, never
+		// a new request and never a source of values.
+		raw := strings.TrimSpace(in.text)
+		_, err := param.Type.Parse(raw)
+		return e.askAgain(c, s, invalidReason(c.Asking, raw, err), &p)
+	}
+	if rest, ok := correction(in.text); ok {
+		if e.correct(s, &c, rest) {
 			return e.advance(c, s, in, &p)
 		}
+		answer = answerText(rest, param.Type.Name() != "text")
+	}
+	// The plain answer: the whole message as the asked parameter. Free
+	// text takes anything, so a clear new request is not a summary.
+	if v, err := param.Type.Parse(answer); err == nil && !(param.Type.Name() == "text" && e.looksLikeRequest(s, r)) {
+		c.Params[c.Asking] = v.String()
+		e.fill(s, c.Params, r, false)
+		return e.advance(c, s, in, &p)
 	}
 	if next, ok := e.interrupt(c, in, &p, e.question(s, c.Asking, c.Params)); ok {
 		return next, p
@@ -255,38 +300,45 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 			if _, have := c.Params[c.Asking]; have {
 				return e.advance(c, s, in, &p)
 			}
+			p.say(e.question(s, c.Asking, c.Params))
+			return e.move(c, EvAsk, &p, c.Asking)
 		}
 	} else if other, ok := e.switchTo(r); ok {
-		p.sayf("OK, I've dropped %s.", e.doing(c))
+		p.sayf("OK, I've dropped %s.", e.doing(s, c.Params))
 		return e.request(other, nil, in, &p)
 	}
 	// An entity of the right type inside a longer answer ("it's web-1").
-	if param := s.Param(c.Asking); param != nil {
-		before := len(c.Params)
-		bad := e.fill(s, c.Params, r, false)
-		if _, have := c.Params[c.Asking]; have && len(c.Params) > before {
-			return e.advance(c, s, in, &p)
-		}
-		reason := ""
-		for _, b := range bad {
-			if b.param == c.Asking {
-				reason = b.reason
-			}
-		}
-		if reason == "" {
-			_, err := param.Type.Parse(answerText(in.text))
-			reason = invalidReason(c.Asking, answerText(in.text), err)
-		}
-		c.Tries++
-		if c.Tries >= e.cfg.MaxTries {
-			p.sayf("%s I've asked %d times without getting a valid %s, so I've dropped %s. Start again whenever you like.", reason, c.Tries, c.Asking, e.doing(c))
-			return e.drop(c, &p)
-		}
-		p.sayf("%s %s", reason, e.question(s, c.Asking, c.Params))
-		return e.move(c, EvAsk, &p, c.Asking)
+	before := len(c.Params)
+	bad := e.fill(s, c.Params, r, false)
+	if _, have := c.Params[c.Asking]; have && len(c.Params) > before {
+		return e.advance(c, s, in, &p)
 	}
-	p.err = fmt.Errorf("collecting %s without a parameter to ask", c.Skill)
-	return conversation{}, p
+	reason := ""
+	for _, b := range bad {
+		if b.param == c.Asking {
+			reason = b.reason
+		}
+	}
+	if reason == "" {
+		_, err := param.Type.Parse(answer)
+		reason = invalidReason(c.Asking, answer, err)
+	}
+	return e.askAgain(c, s, reason, &p)
+}
+
+// sureYesNo is the confidence above which a yes or no is taken as one.
+const sureYesNo = 0.6
+
+// askAgain repeats the question after a reason, or gives up after
+// MaxTries.
+func (e *Engine) askAgain(c conversation, s *skills.Skill, reason string, p *plan) (conversation, plan) {
+	c.Tries++
+	if c.Tries >= e.cfg.MaxTries {
+		p.sayf("%s I've asked %d times without getting a valid %s, so I've dropped %s. Start again whenever you like.", reason, c.Tries, c.Asking, e.doing(s, c.Params))
+		return e.drop(c, p)
+	}
+	p.sayf("%s %s", reason, e.question(s, c.Asking, c.Params))
+	return e.move(c, EvAsk, p, c.Asking)
 }
 
 // confirming handles the answer to "X? (yes / no)".
@@ -298,49 +350,85 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 		return e.drop(c, &p)
 	}
 	r := in.nlu
-	switch {
-	case in.msg.User != c.By && c.By != "":
+	if in.msg.User != c.By && c.By != "" {
 		// Keys include the user, so this is defence in depth.
 		p.sayf("Only %s can answer this confirmation.", c.By)
 		return c, p
-	case r.Intent == IntentAffirm && !isCancel(r, in.text):
-		c.Expires = in.now.Add(e.cfg.ExecTimeout + time.Minute).UnixMilli()
-		next, pl := e.runConfirmed(c, s, in, &p)
-		return next, pl
-	case r.Intent == IntentDeny || isCancel(r, in.text):
-		p.sayf("OK, I won't %s.", e.lowerFirst(e.confirmTextRaw(s, c.Params)))
+	}
+	if isCancel(r, in.text) {
+		p.sayf("OK, I won't %s.", e.summary(s, c.Params))
 		return e.drop(c, &p)
 	}
-	if rest, ok := correction(in.text); ok {
-		if e.correct(s, &c, rest, in, &p) {
+	// Changes come before the yes: "no wait, web-3", "make it prod" and
+	// "ok but make it prod" all correct the request; none confirms it.
+	if rest, ok := correction(in.text); ok && !hostile(in.text) {
+		if e.correct(s, &c, rest) {
+			return e.advance(c, s, in, &p)
+		}
+		if name, err := e.unfit(s, c, rest); name != "" && !confident(r) {
+			c.Tries++
+			p.confirm = s.Name
+			p.persist = true
+			p.sayf("%s %s (yes / no)", invalidReason(name, answerText(rest, true), err), e.confirmTextRaw(s, c.Params))
+			return c, p
+		}
+	}
+	if !hostile(in.text) {
+		changed := maps.Clone(c.Params)
+		if bad := e.fill(s, changed, r, true); len(bad) == 0 && !maps.Equal(changed, c.Params) && (r.Intent == s.Name || !confident(r) || r.Intent == IntentAffirm) {
+			if r.Intent == s.Name && !strings.HasPrefix(strings.ToLower(in.text), "yes") {
+				// The same request again, with other values: a fresh start.
+				return e.request(s, nil, in, &p)
+			}
+			c.Params = changed
 			return e.advance(c, s, in, &p)
 		}
 	}
-	if r.Intent == s.Name {
-		before := maps.Clone(c.Params)
-		if bad := e.fill(s, c.Params, r, true); len(bad) == 0 && !maps.Equal(before, c.Params) {
-			return e.advance(c, s, in, &p)
-		}
-		c.Params = before
+	switch {
+	case r.Intent == IntentAffirm && r.Confidence >= sureYesNo && !hostile(in.text):
+		c.Expires = in.now.Add(e.cfg.ExecTimeout + time.Minute).UnixMilli()
+		return e.runConfirmed(c, s, in, &p)
+	case r.Intent == IntentDeny && r.Confidence >= sureYesNo:
+		p.sayf("OK, I won't %s.", e.summary(s, c.Params))
+		return e.drop(c, &p)
 	}
 	reminder := "Still waiting for your answer: " + e.confirmTextRaw(s, c.Params) + " (yes / no)"
-	if next, ok := e.interrupt(c, in, &p, reminder); ok {
-		return next, p
-	}
-	if other, ok := e.switchTo(r); ok && other.Name != s.Name {
-		p.sayf("OK, I won't %s.", e.lowerFirst(e.confirmTextRaw(s, c.Params)))
-		return e.request(other, nil, in, &p)
+	if !hostile(in.text) {
+		if next, ok := e.interrupt(c, in, &p, reminder); ok {
+			return next, p
+		}
+		if other, ok := e.switchTo(r); ok && other.Name != s.Name && r.Intent != IntentAffirm && r.Intent != IntentDeny {
+			p.sayf("OK, I won't %s.", e.summary(s, c.Params))
+			return e.request(other, nil, in, &p)
+		}
 	}
 	c.Tries++
 	if c.Tries >= e.cfg.MaxTries {
-		p.sayf("I didn't get a yes or no, so I've dropped %s. Nothing was run.", e.doing(c))
+		p.sayf("I didn't get a yes or no, so I've dropped %s. Nothing was run.", e.doing(s, c.Params))
 		return e.drop(c, &p)
 	}
 	p.confirm = s.Name
-	p.sayf("Please answer yes or no: %s", e.confirmTextRaw(s, c.Params))
-	c.State = Confirming
+	p.say("Please answer yes or no: " + e.confirmTextRaw(s, c.Params))
 	p.persist = true
 	return c, p
+}
+
+// hostile reports text with characters that only make sense to a shell
+// (URLs aside: their queries may hold "&").
+func hostile(text string) bool {
+	for _, f := range strings.Fields(text) {
+		lower := strings.ToLower(f)
+		if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "<http") {
+			if strings.ContainsAny(f, ";|$`\\{}") {
+				return true
+			}
+			continue
+		}
+		if strings.ContainsAny(f, ";|&$`<>\\{}") {
+			return true
+		}
+	}
+	return false
 }
 
 // runConfirmed re-checks the call (values and roles, now for the person
@@ -481,50 +569,72 @@ func (e *Engine) fill(s *skills.Skill, params map[string]string, r nlu.Result, o
 	return bad
 }
 
-// correct applies "actually X" to the pending request: entities in the
-// rest, or the rest as a value of the asked (or the only fitting) parameter.
-func (e *Engine) correct(s *skills.Skill, c *conversation, rest string, in turnInput, p *plan) bool {
-	before := maps.Clone(c.Params)
-	if bad := e.fill(s, c.Params, in.nlu, true); len(bad) == 0 && !maps.Equal(before, c.Params) {
+// correct applies "actually X" to the pending request. The value goes,
+// in this order, to a parameter whose list knows it ("nginx" is a
+// service), to the parameter being asked, or to a filled parameter whose
+// type is strict (a host, a number). A free name never lands in a
+// parameter nobody asked about.
+func (e *Engine) correct(s *skills.Skill, c *conversation, rest string) bool {
+	value := answerText(rest, true)
+	set := func(name string, v skills.Value) bool {
+		if c.Params[name] == v.String() {
+			return false
+		}
+		c.Params[name] = v.String()
 		return true
 	}
-	c.Params = before
-	value := answerText(rest)
-	order := make([]string, 0, len(s.Params))
-	if c.Asking != "" {
-		order = append(order, c.Asking)
-	}
 	for _, prm := range s.Params {
-		if prm.Name != c.Asking {
-			order = append(order, prm.Name)
-		}
-	}
-	for _, name := range order {
-		prm := s.Param(name)
-		if prm == nil {
+		if len(prm.Type.Values()) == 0 {
 			continue
 		}
-		if len(prm.Type.Values()) == 0 && (prm.Type.Name() == "name" || prm.Type.Name() == "text" || prm.Type.Name() == "person") && name != c.Asking {
-			continue // anything parses as a free name: only for the asked one
+		if v, err := prm.Type.Parse(value); err == nil && slices.Contains(prm.Type.Values(), v.String()) && set(prm.Name, v) {
+			return true
 		}
-		if v, err := prm.Type.Parse(value); err == nil {
-			if old, had := c.Params[name]; had && old == v.String() {
-				continue
-			}
-			if _, had := c.Params[name]; !had && name != c.Asking {
-				continue
-			}
-			c.Params[name] = v.String()
+	}
+	if prm := s.Param(c.Asking); prm != nil {
+		if v, err := prm.Type.Parse(value); err == nil && set(prm.Name, v) {
+			return true
+		}
+	}
+	for _, prm := range s.Params {
+		if _, had := c.Params[prm.Name]; !had || prm.Name == c.Asking {
+			continue
+		}
+		switch prm.Type.Name() {
+		case "text", "person", "name", "enum":
+			continue
+		}
+		if v, err := prm.Type.Parse(value); err == nil && set(prm.Name, v) {
 			return true
 		}
 	}
 	return false
 }
 
+// unfit names the parameter a correction most likely meant, with why the
+// value does not fit it: the asked one, else the first strict one.
+func (e *Engine) unfit(s *skills.Skill, c conversation, rest string) (string, error) {
+	value := answerText(rest, true)
+	if prm := s.Param(c.Asking); prm != nil {
+		_, err := prm.Type.Parse(value)
+		return prm.Name, err
+	}
+	for _, prm := range s.Params {
+		switch prm.Type.Name() {
+		case "text", "person", "name", "enum":
+			continue
+		}
+		if _, err := prm.Type.Parse(value); err != nil {
+			return prm.Name, err
+		}
+	}
+	return "", nil
+}
+
 // isCancel recognises "cancel", "never mind" and the like, whatever the
 // classifier thought.
 func isCancel(r nlu.Result, text string) bool {
-	if r.Intent == IntentCancel {
+	if r.Intent == IntentCancel && r.Confidence >= sureYesNo {
 		return true
 	}
 	switch strings.Trim(strings.ToLower(strings.TrimSpace(text)), ".!") {
@@ -548,9 +658,13 @@ func correction(text string) (string, bool) {
 	return "", false
 }
 
-// answerText takes the value out of a short answer: "on web-1." -> "web-1".
-func answerText(text string) string {
+// answerText takes the value out of a short answer: "on web-1." ->
+// "web-1". Free text keeps its words (strip false).
+func answerText(text string, strip bool) string {
 	s := strings.TrimSpace(text)
+	if !strip {
+		return s
+	}
 	s = strings.TrimRight(s, ".!?,; ")
 	lower := strings.ToLower(s)
 	for _, prefix := range []string{"on ", "it's ", "its ", "it is ", "use ", "to ", "for ", "the ", "host ", "in "} {
@@ -562,14 +676,15 @@ func answerText(text string) string {
 }
 
 func invalidReason(param, value string, err error) string {
-	reason := "that isn't valid"
+	reason := "that doesn't look right"
 	if err != nil {
 		reason = err.Error()
 	}
+	reason = strings.TrimSuffix(reason, ".")
 	if value == "" {
-		return fmt.Sprintf("That isn't a valid %s: %s.", param, strings.TrimSuffix(reason, "."))
+		return fmt.Sprintf("That isn't a valid value for %s: %s.", param, reason)
 	}
-	return fmt.Sprintf("“%s” isn't a valid %s: %s.", shorten(value, 60), param, strings.TrimSuffix(reason, "."))
+	return fmt.Sprintf("“%s” isn't a valid value for %s: %s.", shorten(value, 60), param, reason)
 }
 
 // question is what to ask for a missing parameter.
@@ -611,22 +726,49 @@ func (e *Engine) lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-// doing names a pending request for replies: "restart_service (service
-// apache, host web-1)".
-func (e *Engine) doing(c conversation) string {
-	if len(c.Params) == 0 {
-		return "the " + c.Skill + " request"
-	}
-	s, _ := e.cfg.Catalog.Lookup(c.Skill)
-	shown := maps.Clone(c.Params)
-	if s != nil {
-		for k := range shown {
-			if p := s.Param(k); p != nil && p.Secret {
-				shown[k] = "••••"
-			}
+// summary says what a request would do, in the skill's own words:
+// "restart apache on web-1" from "Restart {service} on {host}?".
+func (e *Engine) summary(s *skills.Skill, params map[string]string) string {
+	for _, name := range placeholders(s.Confirm) {
+		if _, ok := params[name]; !ok {
+			return describe(s) // not enough known to say it in its own words
 		}
 	}
-	return fmt.Sprintf("the %s request (%s)", c.Skill, formatParams(shown))
+	if s.Confirm == "" {
+		return describe(s)
+	}
+	return e.lowerFirst(e.confirmTextRaw(s, params))
+}
+
+// placeholders lists the {name}s of a template.
+func placeholders(tmpl string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			return out
+		}
+		out = append(out, tmpl[i+1:i+j])
+		tmpl = tmpl[i+j+1:]
+	}
+}
+
+// doing names a pending request in replies: "the request to restart
+// apache on web-1".
+func (e *Engine) doing(s *skills.Skill, params map[string]string) string {
+	return "the request to " + e.summary(s, params)
+}
+
+// doingOf is doing for a stored conversation whose skill may be gone.
+func (e *Engine) doingOf(c conversation) string {
+	if s, ok := e.cfg.Catalog.Lookup(c.Skill); ok {
+		return e.doing(s, c.Params)
+	}
+	return "the earlier request"
 }
 
 func formatParams(params map[string]string) string {
@@ -663,13 +805,33 @@ func renderRaw(tmpl string, params map[string]string) string {
 	}
 }
 
+// describeRule names the rule that denied a call: " when environment is
+// production".
 func describeRule(s *skills.Skill, args skills.Args) string {
 	for _, r := range s.Rules {
 		if v, ok := args.Get(r.Param); ok && strings.EqualFold(v.String(), r.Value) {
-			return fmt.Sprintf("%s with %s %s", s.Name, r.Param, r.Value)
+			return fmt.Sprintf(" when %s is %s", r.Param, r.Value)
 		}
 	}
-	return s.Name
+	return ""
+}
+
+// humanDuration says 5m0s as "5 minutes".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0 && d >= time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	case d%time.Minute == 0 && d >= time.Minute:
+		return plural(int(d/time.Minute), "minute")
+	}
+	return plural(int(d.Round(time.Second)/time.Second), "second")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // notUnderstood says what was understood and offers the two best guesses.

@@ -379,11 +379,8 @@ func (e *Engine) stripMention(s string) string {
 }
 
 func sizeOf(n int) string {
-	switch {
-	case n >= 1<<20:
+	if n >= 1<<20 {
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
 }

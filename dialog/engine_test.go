@@ -240,7 +240,7 @@ func TestInvalidAnswersAreAskedAgainThenDropped(t *testing.T) {
 	h.say("jason", "restart apache", "ops")
 	for i, bad := range []string{"web 1; reboot", "$(reboot)"} {
 		o := h.say("jason", bad, "ops")
-		if o.State != Collecting || o.Asks != "host" || !strings.Contains(replyOf(o), "isn't a valid host") {
+		if o.State != Collecting || o.Asks != "host" || !strings.Contains(replyOf(o), "isn't a valid value for host") {
 			t.Fatalf("attempt %d: %+v", i+1, o)
 		}
 	}
@@ -256,7 +256,7 @@ func TestInvalidAnswersAreAskedAgainThenDropped(t *testing.T) {
 func TestHostileEntityIsNeverPassedThrough(t *testing.T) {
 	h := newHarness(t)
 	o := h.say("jason", "restart apache on web-1;rm -rf /", "ops")
-	if o.State != Collecting || o.Asks != "host" || !strings.Contains(replyOf(o), "isn't a valid host") {
+	if o.State != Collecting || o.Asks != "host" || !strings.Contains(replyOf(o), "isn't a valid value for host") {
 		t.Fatalf("%+v", o)
 	}
 	if _, ok := o.Params["host"]; ok {
@@ -381,9 +381,9 @@ func TestRoles(t *testing.T) {
 		denied bool
 		want   string
 	}{
-		{"no role at all", "restart apache on web-1", nil, true, "needs the ops role"},
+		{"no role at all", "restart apache on web-1", nil, true, "you need the ops role to restart a service on a host"},
 		{"right role", "restart apache on web-1", []string{"ops"}, false, "Restart apache on web-1?"},
-		{"rule on a value", "deploy checkout to production", []string{"ops"}, true, "deploy with environment production needs the deployer role"},
+		{"rule on a value", "deploy checkout to production", []string{"ops"}, true, "you need the deployer role to deploy an app when environment is production"},
 		{"rule satisfied", "deploy checkout to production", []string{"deployer"}, false, "Deploy checkout to production?"},
 		{"rule not triggered", "deploy checkout to staging", []string{"ops"}, false, "Deploy checkout to staging?"},
 	}

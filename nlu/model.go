@@ -254,11 +254,12 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 		for i, t := range typeList {
 			tagIndex[t] = 1 + 2*i
 		}
-		xs := make([]tagInput, len(examples))
-		ys := make([][]int, len(examples))
+		// Each example is learned twice, with and without its intent, so
+		// the tagger works both before the intent is known and after.
+		xs := make([]tagInput, 0, 2*len(examples))
+		ys := make([][]int, 0, 2*len(examples))
 		for i := range examples {
 			a := &as[i]
-			xs[i] = tagInput{feats: tokenFeatures(a.words, a.kinds, a.lists)}
 			y := make([]int, len(a.words))
 			for _, s := range golds[i] {
 				b := tagIndex[s.typ]
@@ -267,7 +268,9 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 					y[j] = b + 1
 				}
 			}
-			ys[i] = y
+			xs = append(xs, tagInput{feats: tokenFeatures(a.words, a.kinds, a.lists, "")},
+				tagInput{feats: tokenFeatures(a.words, a.kinds, a.lists, examples[i].Intent)})
+			ys = append(ys, y, y)
 		}
 		tg, err := trainTagger(ctx, typeList, xs, ys, taggerOptions{Epochs: opts.TaggerEpochs, Seed: opts.Seed})
 		if err != nil {

@@ -38,17 +38,21 @@ func (m *Model) Parse(ctx context.Context, text string) (Result, error) {
 	}
 	defer m.scratch.Put(s)
 
-	spans := m.tagSpans(&a, s)
-	res.Entities = m.mergeEntities(&a, spans, text)
-
-	s.words, s.extra = classifierWords(&a, spans, s.words, s.extra)
-	s.feats = messageFeatures(s.feats[:0], s.words, s.extra)
 	k := len(m.intents.Labels)
 	if cap(s.probs) < k {
 		s.probs = make([]float64, k)
 	}
 	s.probs = s.probs[:k]
+	// The intent reads the words with entity roles found by the tagger on
+	// its own; the entities are then tagged again knowing the intent.
+	spans := m.tagSpans(&a, s, "")
+	s.words, s.extra = classifierWords(&a, spans, s.words, s.extra)
+	s.feats = messageFeatures(s.feats[:0], s.words, s.extra)
 	s.rows = m.intents.scores(s.feats, s.probs, s.rows)
+	if best := m.intents.Labels[argmax(s.probs)]; best != OutOfScope && m.entities != nil {
+		spans = m.tagSpans(&a, s, best)
+	}
+	res.Entities = m.mergeEntities(&a, spans, text)
 
 	if intent, ok := m.exact[exactKey(a.folded)]; ok {
 		// A phrasing the model was taught means what it was taught to mean.
@@ -110,11 +114,11 @@ func (m *Model) decide(res *Result) {
 }
 
 // tagSpans runs the entity tagger and returns its spans over tokens.
-func (m *Model) tagSpans(a *analysis, s *parseScratch) []span {
+func (m *Model) tagSpans(a *analysis, s *parseScratch, intent string) []span {
 	if m.entities == nil || len(a.words) == 0 {
 		return nil
 	}
-	feats := tokenFeatures(a.words, a.kinds, a.lists)
+	feats := tokenFeatures(a.words, a.kinds, a.lists, intent)
 	s.path = m.entities.decode(feats, s.path, &s.vit)
 	var out []span
 	for i := 0; i < len(s.path); {
@@ -156,6 +160,15 @@ func (m *Model) mergeEntities(a *analysis, spans []span, text string) []Entity {
 	}
 	for _, sp := range spans {
 		start, end := a.tokens[sp.start].Start, a.tokens[sp.end-1].End
+		// A list spelling of the same type that overlaps the span is the
+		// value ("sev 1" where the tagger saw "sev").
+		for _, lm := range a.listed {
+			if lm.start < sp.end && sp.start < lm.end && hasType(lm.entries, sp.typ) {
+				sp.start, sp.end = min(sp.start, lm.start), max(sp.end, lm.end)
+				start, end = a.tokens[sp.start].Start, a.tokens[sp.end-1].End
+				break
+			}
+		}
 		e := Entity{Type: sp.typ, Start: start, End: end, Source: "model"}
 		e.Text = surface(start, end)
 		e.Value = strings.ToLower(e.Text)
@@ -220,4 +233,23 @@ func (m *Model) keepRoles(intent string, ents []Entity) []Entity {
 		out = append(out, e)
 	}
 	return out
+}
+
+func hasType(entries []listEntry, typ string) bool {
+	for _, e := range entries {
+		if e.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+func argmax(p []float64) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
 }

@@ -238,12 +238,16 @@ const (
 	tList   = 'g'
 	tBias   = 'B'
 	tEdge   = 'E'
+	tIntent = 'I'
 )
 
 // tokenFeatures builds the tagger's features for each position. words are
-// the corrected lower-case token texts; marks carries, per token, the typed
-// kind and list type covering it ("" when none).
-func tokenFeatures(words []string, kinds, lists []string) [][]uint64 {
+// the corrected lower-case token texts; kinds and lists carry, per token,
+// the typed kind and list type covering it ("" when none). intent is the
+// message's intent (the gold one in training, the classifier's first guess
+// when parsing): the same context means a query in one intent and a topic
+// in another.
+func tokenFeatures(words []string, kinds, lists []string, intent string) [][]uint64 {
 	out := make([][]uint64, len(words))
 	at := func(i int) string {
 		switch {
@@ -278,6 +282,14 @@ func tokenFeatures(words []string, kinds, lists []string) [][]uint64 {
 		}
 		if lists[i] != "" {
 			f = append(f, featureOf(tList, lists[i]))
+		}
+		if intent != "" {
+			f = append(f,
+				featureOf(tIntent, intent),
+				featureOf(tIntent, intent, "l", at(i-1)),
+				featureOf(tIntent, intent, "r", at(i+1)),
+				featureOf(tIntent, intent, "s", shape(w)),
+			)
 		}
 		if i == 0 {
 			f = append(f, featureOf(tEdge, "first"))

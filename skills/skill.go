@@ -173,6 +173,7 @@ func (s *Skill) Bind(raw map[string]string, who Caller) (Args, error) {
 		if err != nil {
 			return Args{}, &ParamError{Param: p.Name, Err: err}
 		}
+		v.secret = p.Secret
 		args.values[p.Name] = v
 	}
 	return args, nil

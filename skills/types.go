@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -41,9 +42,11 @@ type TypeSpec struct {
 	Open bool
 	// MaxLen bounds text values in runes (default 200).
 	MaxLen int
+	// Days makes an int a number of days that also reads "2 weeks".
+	Days bool
 }
 
-// TypeNames lists the type names NewType accepts.
+// typeNames lists the type names NewType accepts.
 var typeNames = []string{"host", "hostname", "name", "enum", "person", "int", "duration", "url", "email", "version", "incident", "text"}
 
 // TypeNames returns the type names NewType accepts.
@@ -57,7 +60,7 @@ func NewType(spec TypeSpec) (Type, error) {
 	case "hostname":
 		return simpleType{name: "hostname", kinds: []string{"hostname", "fqdn", "host"}, parse: typed.ParseHostname}, nil
 	case "url":
-		return simpleType{name: "url", kinds: []string{"url"}, parse: func(s string) (string, error) {
+		return simpleType{name: "url", kinds: []string{"url", "fqdn", "hostname"}, parse: func(s string) (string, error) {
 			u, err := typed.ParseURL(s)
 			if err != nil {
 				return "", err
@@ -77,7 +80,7 @@ func NewType(spec TypeSpec) (Type, error) {
 		if spec.Min == 0 && spec.Max == 0 {
 			spec.Min, spec.Max = 0, 1_000_000
 		}
-		return intType{min: spec.Min, max: spec.Max}, nil
+		return intType{min: spec.Min, max: spec.Max, days: spec.Days}, nil
 	case "duration":
 		if spec.Min > spec.Max {
 			return nil, fmt.Errorf("duration type: min %d is above max %d", spec.Min, spec.Max)
@@ -137,14 +140,28 @@ func (incidentType) Parse(raw string) (Value, error) {
 	return Value{typ: "incident", text: fmt.Sprint(n), num: n}, nil
 }
 
-type intType struct{ min, max int64 }
+type intType struct {
+	min, max int64
+	days     bool
+}
 
 func (intType) Name() string       { return "int" }
 func (intType) Kinds() []string    { return []string{"integer"} }
 func (intType) Values() []string   { return nil }
 func (t intType) Bounds() [2]int64 { return [2]int64{t.min, t.max} }
 func (t intType) Parse(raw string) (Value, error) {
-	n, err := typed.ParseInt(strings.TrimSpace(raw), t.min, t.max)
+	s := strings.TrimSpace(raw)
+	n, err := typed.ParseInt(s, t.min, t.max)
+	if err != nil && t.days {
+		// "14 days", "2 weeks": a whole number of days in range.
+		if d, derr := typed.ParseDuration(s); derr == nil && d%(24*time.Hour) == 0 {
+			days := int64(d / (24 * time.Hour))
+			if days < t.min || days > t.max {
+				return Value{}, fmt.Errorf("it must be a whole number from %d to %d", t.min, t.max)
+			}
+			n, err = days, nil
+		}
+	}
 	if err != nil {
 		return Value{}, err
 	}
@@ -160,6 +177,9 @@ func (t durationType) Parse(raw string) (Value, error) {
 	d, err := typed.ParseDuration(strings.TrimSpace(raw))
 	if err != nil {
 		return Value{}, err
+	}
+	if d%time.Second != 0 {
+		return Value{}, errors.New("it must be a whole number of seconds")
 	}
 	if t.max > 0 && (d.Seconds() < float64(t.min) || d.Seconds() > float64(t.max)) {
 		return Value{}, fmt.Errorf("a duration between %ds and %ds is needed", t.min, t.max)
@@ -182,9 +202,18 @@ func (t textType) Parse(raw string) (Value, error) {
 	case utf8.RuneCountInString(s) > t.maxLen:
 		return Value{}, fmt.Errorf("it must be at most %d characters", t.maxLen)
 	}
+	if s[0] == '-' {
+		return Value{}, errors.New("it can't start with a hyphen")
+	}
 	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		switch {
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return Value{}, errors.New("it must be a single line without control characters")
+		case unicode.In(r, unicode.Cf) && r != '\u200d':
+			// Invisible format characters (zero-width spaces, direction
+			// overrides) could make a confirmation read other than it is;
+			// the zero-width joiner inside emoji is harmless.
+			return Value{}, errors.New("it can't contain invisible or direction-changing characters")
 		}
 	}
 	return Value{typ: "text", text: s}, nil
@@ -263,20 +292,50 @@ func (t nameType) Parse(raw string) (Value, error) {
 	if c, ok := t.canon[s]; ok {
 		return Value{typ: t.name, text: c}, nil
 	}
-	if best, ok := fuzzy.Closest(s, t.words); ok {
-		return Value{typ: t.name, text: t.canon[best]}, nil
+	// Only a well-formed name may be matched as a near miss, so
+	// "nginx;" or "-prod" is rejected, never corrected.
+	if !nameRE.MatchString(s) {
+		if !t.open {
+			return Value{}, fmt.Errorf("it must be one of %s", strings.Join(t.values, ", "))
+		}
+		return Value{}, errors.New("a name is letters, digits, dots, underscores and hyphens, starting with a letter or digit")
+	}
+	if c, ok := t.nearest(s); ok {
+		return Value{typ: t.name, text: c}, nil
 	}
 	if !t.open {
 		return Value{}, fmt.Errorf("it must be one of %s", strings.Join(t.values, ", "))
 	}
-	if !nameRE.MatchString(s) {
-		return Value{}, errors.New("a name is letters, digits, dots, underscores and hyphens, starting with a letter or digit")
-	}
 	return Value{typ: t.name, text: s}, nil
+}
+
+// nearest returns the canonical value whose spellings are uniquely
+// closest to s within the typo budget; two spellings of one value tie
+// harmlessly ("prdo" is near both "prod" and "prd", both production).
+func (t nameType) nearest(s string) (string, bool) {
+	budget := fuzzy.Budget(utf8.RuneCountInString(s))
+	if budget == 0 {
+		return "", false
+	}
+	best, found := budget+1, ""
+	ambiguous := false
+	for _, w := range t.words {
+		d := fuzzy.Distance(s, w, budget)
+		switch {
+		case d > budget || d > best:
+		case d < best:
+			best, found, ambiguous = d, t.canon[w], false
+		case t.canon[w] != found:
+			ambiguous = true
+		}
+	}
+	return found, found != "" && !ambiguous
 }
 
 // personHandle strips chat mention syntax: "@alice" and "<@alice>".
 func personHandle(s string) string {
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
+	if strings.HasPrefix(s, "<@") && strings.HasSuffix(s, ">") {
+		return s[2 : len(s)-1]
+	}
 	return strings.TrimPrefix(s, "@")
 }

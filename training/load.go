@@ -1,6 +1,7 @@
 package training
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -66,9 +67,17 @@ func Parse(set *Set, name string, r io.Reader) error {
 	if len(data) > MaxFileSize {
 		return &Error{Pos{name, 1}, fmt.Sprintf("file is larger than %d MB", MaxFileSize>>20)}
 	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		return &Error{Pos{name, yamlLine(err)}, "not valid YAML: " + yamlMsg(err)}
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return &Error{Pos{name, max(more.Line, 1)}, "only one YAML document is allowed"}
 	}
 	if len(root.Content) == 0 {
 		return nil
@@ -101,8 +110,13 @@ func parseIntents(set *Set, name string, list *yaml.Node) error {
 		}
 		intent := ""
 		var examples *yaml.Node
+		seen := map[string]bool{}
 		for i := 0; i+1 < len(item.Content); i += 2 {
 			k, v := item.Content[i], item.Content[i+1]
+			if seen[k.Value] {
+				return &Error{Pos{name, k.Line}, fmt.Sprintf("key %q is given twice", k.Value)}
+			}
+			seen[k.Value] = true
 			switch k.Value {
 			case "intent":
 				intent = strings.TrimSpace(v.Value)
@@ -119,8 +133,8 @@ func parseIntents(set *Set, name string, list *yaml.Node) error {
 			return &Error{Pos{name, item.Line}, fmt.Sprintf("intent %s needs an examples list", intent)}
 		}
 		for _, ex := range examples.Content {
-			if ex.Kind != yaml.ScalarNode {
-				return &Error{Pos{name, ex.Line}, "an example must be a single line of text"}
+			if ex.Kind != yaml.ScalarNode || ex.Tag != "!!str" || strings.ContainsAny(ex.Value, "\n\r") {
+				return &Error{Pos{name, ex.Line}, "an example must be a single line of text (quote it if YAML reads it as something else)"}
 			}
 			text, ents, err := ParseMarked(ex.Value)
 			if err != nil {

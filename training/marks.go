@@ -42,7 +42,7 @@ func ParseMarked(s string) (string, []nlu.Entity, error) {
 		if typ == "" {
 			return "", nil, fmt.Errorf("mark %q has no entity type", rest[:n])
 		}
-		lead := len(surface) - len(strings.TrimLeft(surface, " "))
+		lead := strings.Index(surface, strings.TrimSpace(surface))
 		trimmed := strings.TrimSpace(surface)
 		start := runes + utf8.RuneCountInString(surface[:lead])
 		ents = append(ents, nlu.Entity{

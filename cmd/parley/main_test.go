@@ -40,7 +40,7 @@ func TestShellScriptedThroughAPipe(t *testing.T) {
 
 func TestShellIdentityFlags(t *testing.T) {
 	_, out, _ := runCLI(t, "restart apache on web-1\n", "shell", "--user", "bob")
-	if !strings.Contains(out, "Sorry bob, restart_service needs the ops role") {
+	if !strings.Contains(out, "Sorry bob, you need the ops role to restart a service on a host. It can be run by alice, erin, jason.") {
 		t.Fatalf("bob has no ops role:\n%s", out)
 	}
 	_, out, _ = runCLI(t, "restart apache on web-1\n", "shell", "--user", "bob", "--roles", "ops")

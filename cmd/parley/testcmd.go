@@ -23,10 +23,11 @@ func testCmd(ctx context.Context, args []string, e env) error {
 	cfgPath := fs.String("config", "", "configuration file (default: the embedded demo)")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	run := fs.String("run", "", "only cases whose name contains this")
-	if err := fs.Parse(args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		return errUsage
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		fmt.Fprintln(e.stderr, "usage: parley test [--json] [--config FILE] FILE|DIR...")
 		return errUsage
 	}
@@ -35,7 +36,7 @@ func testCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	var cases []convtest.Case
-	for _, arg := range fs.Args() {
+	for _, arg := range files {
 		files, err := conversationFiles(arg)
 		if err != nil {
 			return err
@@ -139,4 +140,20 @@ func parseCaseFile(path string) ([]convtest.Case, error) {
 
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
+// parseInterspersed parses flags wherever they stand among the arguments
+// ("parley test DIR --json") and returns the other arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }

@@ -61,8 +61,7 @@ func TestHostileValuesArriveAsOneArgument(t *testing.T) {
 		`'single' "double" \back\slash \n`,
 		"%s %d %%",
 		"| cat /etc/passwd > pwned && echo hi &",
-		"-n",
-		"--help",
+		"x -n --help",
 		"{host}",
 		"héllo ✓ 日本",
 	}

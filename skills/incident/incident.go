@@ -137,13 +137,13 @@ func (s *Service) Create() skills.Executor {
 }
 
 // List is the executor that lists incidents, newest first. An optional
-// "status" argument picks one status; without it, every incident not yet
-// resolved is listed.
+// "status" argument picks one status, or "all" for every incident;
+// without it, every incident not yet resolved is listed.
 func (s *Service) List() skills.Executor {
 	return skills.ExecutorFunc(func(ctx context.Context, call skills.Call) (skills.Result, error) {
 		status := call.Args.String("status")
 		switch status {
-		case "", StatusOpen, StatusAcknowledged, StatusResolved:
+		case "", "all", StatusOpen, StatusAcknowledged, StatusResolved:
 		default:
 			return skills.Result{}, skills.Errorf("Incidents are open, acknowledged or resolved, not %q.", status)
 		}
@@ -153,13 +153,16 @@ func (s *Service) List() skills.Executor {
 		}
 		var hits []Incident
 		for _, inc := range all {
-			if (status == "" && inc.Status != StatusResolved) || inc.Status == status {
+			if (status == "" && inc.Status != StatusResolved) || status == "all" || inc.Status == status {
 				hits = append(hits, inc)
 			}
 		}
 		what := status
-		if what == "" {
+		switch what {
+		case "":
 			what = "open"
+		case "all":
+			what = "recorded"
 		}
 		if len(hits) == 0 {
 			return skills.Result{Text: fmt.Sprintf("No %s incidents.", what)}, nil
@@ -168,6 +171,8 @@ func (s *Service) List() skills.Executor {
 		switch status {
 		case "":
 			b.WriteString("Open and acknowledged incidents:")
+		case "all":
+			b.WriteString("All incidents:")
 		default:
 			b.WriteString(strings.ToUpper(what[:1]) + what[1:] + " incidents:")
 		}
