@@ -331,11 +331,26 @@ func Lists(cfg *config.Config) []nlu.List {
 }
 
 // TrainingSet returns the catalog's examples plus the configured extra
-// files, checked against the intents the bot knows.
+// files. Catalog examples of skills the configuration leaves out teach
+// that those requests are out of scope; extra files must name intents the
+// bot knows.
 func TrainingSet(cfg *config.Config, reg *skills.Registry) (*training.Set, error) {
+	known := func(intent string) bool {
+		switch intent {
+		case dialog.IntentAffirm, dialog.IntentDeny, dialog.IntentCancel, nlu.OutOfScope:
+			return true
+		}
+		_, ok := reg.Lookup(intent)
+		return ok
+	}
 	set, err := training.Catalog()
 	if err != nil {
 		return nil, err
+	}
+	for i := range set.Examples {
+		if ex := &set.Examples[i]; !known(ex.Intent) {
+			ex.Intent, ex.Entities = nlu.OutOfScope, nil
+		}
 	}
 	for _, path := range cfg.NLU.Training {
 		f, err := os.Open(path)
@@ -347,14 +362,6 @@ func TrainingSet(cfg *config.Config, reg *skills.Registry) (*training.Set, error
 		if err != nil {
 			return nil, err
 		}
-	}
-	known := func(intent string) bool {
-		switch intent {
-		case dialog.IntentAffirm, dialog.IntentDeny, dialog.IntentCancel, nlu.OutOfScope:
-			return true
-		}
-		_, ok := reg.Lookup(intent)
-		return ok
 	}
 	return training.Check(set, known)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 )
 
 // tagger is a first-order structured perceptron over BIO tags, decoded with
@@ -16,6 +17,9 @@ type tagger struct {
 	Index map[uint64]int32
 	W     []float32 // feature rows of len(Tags)
 	Trans []float32 // (len(Tags)+1) * len(Tags): previous tag (last row = start) -> tag
+
+	maskOnce sync.Once
+	mask     []float32 // Trans with forbidden moves masked, once trained
 }
 
 // tagInput is one token sequence with its per-token features.
@@ -117,6 +121,31 @@ type viterbiScratch struct {
 	emit  []float32
 	score []float32
 	back  []int32
+	trans []float32
+}
+
+// masked returns the transitions with the forbidden moves (I-x not after
+// B-x or I-x) set to minus infinity, so Viterbi's inner loop needs no test.
+func (t *tagger) masked(dst []float32) []float32 {
+	n := t.numTags()
+	if len(dst) != len(t.Trans) {
+		dst = make([]float32, len(t.Trans))
+	}
+	neg := float32(math.Inf(-1))
+	for i := -1; i < n; i++ {
+		row := n
+		if i >= 0 {
+			row = i
+		}
+		for j := 0; j < n; j++ {
+			v := t.Trans[row*n+j]
+			if !t.allowed(i, j) {
+				v = neg
+			}
+			dst[row*n+j] = v
+		}
+	}
+	return dst
 }
 
 // decodeRows runs Viterbi over feature rows and returns the best tag path.
@@ -137,10 +166,11 @@ func (t *tagger) decodeRows(rows [][]int32, path []int, s *viterbiScratch) []int
 			}
 		}
 	}
-	return t.viterbi(s.emit, m, path, s)
+	s.trans = t.masked(s.trans)
+	return t.viterbi(s.emit, m, path, s, s.trans)
 }
 
-func (t *tagger) viterbi(emit []float32, m int, path []int, s *viterbiScratch) []int {
+func (t *tagger) viterbi(emit []float32, m int, path []int, s *viterbiScratch, trans []float32) []int {
 	n := t.numTags()
 	s.score = grow(s.score, m*n)
 	if cap(s.back) < m*n {
@@ -149,27 +179,29 @@ func (t *tagger) viterbi(emit []float32, m int, path []int, s *viterbiScratch) [
 	s.back = s.back[:m*n]
 	neg := float32(math.Inf(-1))
 	for j := 0; j < n; j++ {
-		if t.allowed(-1, j) {
-			s.score[j] = emit[j] + t.Trans[n*n+j]
-		} else {
-			s.score[j] = neg
-		}
+		s.score[j] = emit[j] + trans[n*n+j]
 	}
 	for p := 1; p < m; p++ {
 		prev := s.score[(p-1)*n : p*n]
 		cur := s.score[p*n : p*n+n]
-		for j := 0; j < n; j++ {
-			best, arg := neg, int32(0)
-			for i := 0; i < n; i++ {
-				if prev[i] == neg || !t.allowed(i, j) {
-					continue
-				}
-				if v := prev[i] + t.Trans[i*n+j]; v > best {
-					best, arg = v, int32(i)
+		back := s.back[p*n : p*n+n]
+		for j := range cur {
+			cur[j] = neg
+		}
+		for i, pi := range prev {
+			if pi == neg {
+				continue
+			}
+			row := trans[i*n : i*n+n]
+			for j, tv := range row {
+				if v := pi + tv; v > cur[j] {
+					cur[j], back[j] = v, int32(i)
 				}
 			}
-			cur[j] = best + emit[p*n+j]
-			s.back[p*n+j] = arg
+		}
+		e := emit[p*n : p*n+n]
+		for j := range cur {
+			cur[j] += e[j]
 		}
 	}
 	last := s.score[(m-1)*n : m*n]
@@ -212,7 +244,8 @@ func (t *tagger) decode(feats [][]uint64, path []int, s *viterbiScratch) []int {
 			}
 		}
 	}
-	return t.viterbi(s.emit, m, path, s)
+	t.maskOnce.Do(func() { t.mask = t.masked(nil) })
+	return t.viterbi(s.emit, m, path, s, t.mask)
 }
 
 func grow(s []float32, n int) []float32 {

@@ -136,3 +136,37 @@ func TestTestCommand(t *testing.T) {
 		t.Fatalf("malformed file: exit %d, %q", code, errs)
 	}
 }
+
+func TestDryRunFlagAndASmallCatalog(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "touched")
+	cfg := filepath.Join(dir, "parley.yaml")
+	os.WriteFile(cfg, []byte(`
+operator: {user: op, roles: [ops]}
+skills:
+  - name: restart_service
+    description: Restart a service on a host.
+    risk: dangerous
+    roles: [ops]
+    confirm: "Restart {service} on {host}?"
+    running: "Restarting {service} on {host}"
+    params:
+      - {name: service, type: name, required: true, question: "Which service?"}
+      - {name: host, type: host, required: true, question: "Which host?"}
+    executor: {kind: exec, argv: [touch, "`+marker+`"]}
+`), 0o600)
+	code, out, errs := runCLI(t, "restart apache on web-1\nyes\ndeploy checkout to prod\n", "shell", "--config", cfg, "--dry-run")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "Restarting apache on web-1 ... done. (dry run: would run touch "+marker) {
+		t.Fatalf("dry run not shown:\n%s", out)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("--dry-run ran the command")
+	}
+	// deploy is not in this catalog: it must not be taken for a restart.
+	if strings.Contains(out, "Restart checkout") || !strings.Contains(out, "parley> ") {
+		t.Fatalf("a request outside the catalog was misread:\n%s", out)
+	}
+}

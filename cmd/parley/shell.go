@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/dialog"
 )
 
@@ -26,6 +27,7 @@ func shellCmd(ctx context.Context, args []string, e env) error {
 	channel := fs.String("channel", "shell", "channel name")
 	trace := fs.Bool("trace", false, "show what the bot understood and did after each reply (on by default on a terminal)")
 	logLevel := fs.String("log-level", "", "log level: debug, info, warn, error")
+	dryRun := fs.Bool("dry-run", false, "show the exact command of every exec skill instead of running it")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -36,6 +38,9 @@ func shellCmd(ctx context.Context, args []string, e env) error {
 	logger, err := newLogger(e.stderr, *logLevel)
 	if err != nil {
 		return err
+	}
+	if *dryRun {
+		forceDryRun(cfg)
 	}
 	start := time.Now()
 	b, err := bot.New(ctx, cfg, bot.Options{Logger: logger, RedisPassword: e.getenv(cfg.Store.Redis.PasswordEnv)})
@@ -213,4 +218,13 @@ func (s *shell) command(line string) bool {
 `)
 	}
 	return false
+}
+
+// forceDryRun makes every exec skill show its command instead of running it.
+func forceDryRun(cfg *config.Config) {
+	for i := range cfg.Skills {
+		if cfg.Skills[i].Executor.Kind == "exec" {
+			cfg.Skills[i].Executor.DryRun = true
+		}
+	}
 }
