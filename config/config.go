@@ -435,7 +435,7 @@ func (s *Skill) validate(f string, c *Config) error {
 		templates = append(templates, struct{ field, tmpl string }{fmt.Sprintf("%s.params[%d].question", f, j), p.Question})
 	}
 	for _, t := range templates {
-		for _, name := range placeholders(t.tmpl) {
+		for _, name := range skills.Placeholders(t.tmpl) {
 			if !params[name] {
 				return fieldErr(t.field, "names {%s}, which is not a parameter", name)
 			}
@@ -454,23 +454,6 @@ func (s *Skill) validate(f string, c *Config) error {
 		return fieldErr(f+".executor.kind", "must be builtin or exec, not %q", s.Executor.Kind)
 	}
 	return nil
-}
-
-// placeholders lists the {name}s of a template.
-func placeholders(tmpl string) []string {
-	var out []string
-	for {
-		i := strings.IndexByte(tmpl, '{')
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(tmpl[i:], '}')
-		if j < 0 {
-			return out
-		}
-		out = append(out, tmpl[i+1:i+j])
-		tmpl = tmpl[i+j+1:]
-	}
 }
 
 func validRoles(field string, roles []string) error {

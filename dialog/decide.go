@@ -693,7 +693,7 @@ func (e *Engine) question(s *skills.Skill, name string, params map[string]string
 	if p == nil || p.Question == "" {
 		return fmt.Sprintf("What %s should I use?", name)
 	}
-	return renderRaw(p.Question, params)
+	return skills.RenderText(p.Question, params, "it")
 }
 
 func (e *Engine) confirmText(s *skills.Skill, args skills.Args) string {
@@ -713,7 +713,7 @@ func (e *Engine) confirmTextRaw(s *skills.Skill, params map[string]string) strin
 		}
 	}
 	if s.Confirm != "" {
-		return renderRaw(s.Confirm, shown)
+		return skills.RenderText(s.Confirm, shown, "it")
 	}
 	return fmt.Sprintf("Run %s with %s?", s.Name, formatParams(shown))
 }
@@ -729,7 +729,7 @@ func (e *Engine) lowerFirst(s string) string {
 // summary says what a request would do, in the skill's own words:
 // "restart apache on web-1" from "Restart {service} on {host}?".
 func (e *Engine) summary(s *skills.Skill, params map[string]string) string {
-	for _, name := range placeholders(s.Confirm) {
+	for _, name := range skills.Placeholders(s.Confirm) {
 		if _, ok := params[name]; !ok {
 			return describe(s) // not enough known to say it in its own words
 		}
@@ -738,23 +738,6 @@ func (e *Engine) summary(s *skills.Skill, params map[string]string) string {
 		return describe(s)
 	}
 	return e.lowerFirst(e.confirmTextRaw(s, params))
-}
-
-// placeholders lists the {name}s of a template.
-func placeholders(tmpl string) []string {
-	var out []string
-	for {
-		i := strings.IndexByte(tmpl, '{')
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(tmpl[i:], '}')
-		if j < 0 {
-			return out
-		}
-		out = append(out, tmpl[i+1:i+j])
-		tmpl = tmpl[i+j+1:]
-	}
 }
 
 // doing names a pending request in replies: "the request to restart
@@ -781,28 +764,6 @@ func formatParams(params map[string]string) string {
 		return "no parameters"
 	}
 	return strings.Join(parts, ", ")
-}
-
-// renderRaw fills {name} placeholders from canonical values; placeholders
-// without a value are dropped with the word "on"/"for" before them kept
-// readable by the caller's templates.
-func renderRaw(tmpl string, params map[string]string) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(tmpl, '{')
-		j := strings.IndexByte(tmpl, '}')
-		if i < 0 || j < i {
-			b.WriteString(tmpl)
-			return b.String()
-		}
-		b.WriteString(tmpl[:i])
-		if v, ok := params[tmpl[i+1:j]]; ok {
-			b.WriteString(v)
-		} else {
-			b.WriteString("it")
-		}
-		tmpl = tmpl[j+1:]
-	}
 }
 
 // describeRule names the rule that denied a call: " when environment is

@@ -219,8 +219,39 @@ func anyIn(have, want []string) bool {
 }
 
 // Render fills a reply template such as "Restart {service} on {host}?" with
-// canonical argument values. Unknown names are left as they are.
+// argument values as people see them (secrets masked). Unknown names are
+// left as they are.
 func Render(tmpl string, args Args) string {
+	return fill(tmpl, func(name string) (string, bool) {
+		v, ok := args.values[name]
+		return v.Display(), ok
+	})
+}
+
+// RenderText fills a template from plain values; a name without a value
+// becomes missing.
+func RenderText(tmpl string, values map[string]string, missing string) string {
+	return fill(tmpl, func(name string) (string, bool) {
+		if v, ok := values[name]; ok {
+			return v, true
+		}
+		return missing, true
+	})
+}
+
+// Placeholders lists the {name}s of a template, in order.
+func Placeholders(tmpl string) []string {
+	var out []string
+	fill(tmpl, func(name string) (string, bool) {
+		out = append(out, name)
+		return "", false
+	})
+	return out
+}
+
+// fill replaces each {name} with what value returns for it, or keeps it
+// when value reports no value. An unclosed brace is kept as text.
+func fill(tmpl string, value func(name string) (string, bool)) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(tmpl, '{')
@@ -233,10 +264,9 @@ func Render(tmpl string, args Args) string {
 			b.WriteString(tmpl)
 			return b.String()
 		}
-		name := tmpl[i+1 : i+j]
 		b.WriteString(tmpl[:i])
-		if v, ok := args.values[name]; ok {
-			b.WriteString(v.Display())
+		if v, ok := value(tmpl[i+1 : i+j]); ok {
+			b.WriteString(v)
 		} else {
 			b.WriteString(tmpl[i : i+j+1])
 		}
