@@ -7,6 +7,9 @@ import (
 	"slices"
 )
 
+// gradEps is the smallest gradient a label's weights are updated for.
+const gradEps = 1e-4
+
 // classifier is a multinomial logistic regression over hashed sparse
 // features, trained with averaged stochastic gradient descent. Rows of W
 // are features, columns the labels, so scoring a message touches one
@@ -72,6 +75,7 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
 	z := make([]float64, k)
+	active := make([]int, 0, k)
 	var step float64 = 1
 	for epoch := 0; epoch < opt.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
@@ -98,14 +102,19 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 			}
 			softmax(z)
 			z[set.labels[i]] -= 1
+			// Only labels with a real gradient are touched: late in
+			// training most probabilities are near zero.
+			active = active[:0]
+			for j, g := range z {
+				if g < -gradEps || g > gradEps {
+					active = append(active, j)
+				}
+			}
 			for _, f := range row {
 				ws := w[int(f)*k : int(f)*k+k]
 				us := u[int(f)*k : int(f)*k+k]
-				for j, g := range z {
-					if g > -1e-7 && g < 1e-7 {
-						continue
-					}
-					d := float32(-rate * wy * g * x)
+				for _, j := range active {
+					d := float32(-rate * wy * z[j] * x)
 					ws[j] += d
 					us[j] += float32(step) * d
 				}

@@ -254,10 +254,8 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 		for i, t := range typeList {
 			tagIndex[t] = 1 + 2*i
 		}
-		// Each example is learned twice, with and without its intent, so
-		// the tagger works both before the intent is known and after.
-		xs := make([]tagInput, 0, 2*len(examples))
-		ys := make([][]int, 0, 2*len(examples))
+		xs := make([]tagInput, 0, len(examples))
+		ys := make([][]int, 0, len(examples))
 		for i := range examples {
 			a := &as[i]
 			y := make([]int, len(a.words))
@@ -268,9 +266,11 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 					y[j] = b + 1
 				}
 			}
-			xs = append(xs, tagInput{feats: tokenFeatures(a.words, a.kinds, a.lists, "")},
-				tagInput{feats: tokenFeatures(a.words, a.kinds, a.lists, examples[i].Intent)})
-			ys = append(ys, y, y)
+			xs = append(xs, tagInput{
+				feats: tokenFeatures(a.words, a.kinds, a.lists, ""),
+				alt:   tokenFeatures(a.words, a.kinds, a.lists, examples[i].Intent),
+			})
+			ys = append(ys, y)
 		}
 		tg, err := trainTagger(ctx, typeList, xs, ys, taggerOptions{Epochs: opts.TaggerEpochs, Seed: opts.Seed})
 		if err != nil {

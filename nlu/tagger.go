@@ -22,9 +22,10 @@ type tagger struct {
 	mask     []float32 // Trans with forbidden moves masked, once trained
 }
 
-// tagInput is one token sequence with its per-token features.
+// tagInput is one token sequence with its per-token features, without and
+// (alt, optional) with the features of its intent.
 type tagInput struct {
-	feats [][]uint64
+	feats, alt [][]uint64
 }
 
 type taggerOptions struct {
@@ -49,10 +50,9 @@ func trainTagger(ctx context.Context, types []string, xs []tagInput, ys [][]int,
 		t.Tags = append(t.Tags, "B-"+ty, "I-"+ty)
 	}
 	n := t.numTags()
-	rows := make([][][]int32, len(xs))
-	for i, x := range xs {
-		rows[i] = make([][]int32, len(x.feats))
-		for p, fs := range x.feats {
+	intern := func(feats [][]uint64) [][]int32 {
+		out := make([][]int32, len(feats))
+		for p, fs := range feats {
 			r := make([]int32, 0, len(fs))
 			for _, h := range fs {
 				id, ok := t.Index[h]
@@ -62,7 +62,16 @@ func trainTagger(ctx context.Context, types []string, xs []tagInput, ys [][]int,
 				}
 				r = append(r, id)
 			}
-			rows[i][p] = r
+			out[p] = r
+		}
+		return out
+	}
+	rows := make([][][]int32, len(xs))
+	alts := make([][][]int32, len(xs))
+	for i, x := range xs {
+		rows[i] = intern(x.feats)
+		if x.alt != nil {
+			alts[i] = intern(x.alt)
 		}
 	}
 	w := make([]float32, len(t.Index)*n)
@@ -85,12 +94,18 @@ func trainTagger(ctx context.Context, types []string, xs []tagInput, ys [][]int,
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			gold := ys[i]
-			path = t.decodeRows(rows[i], path, &scratch)
+			// Half the time with the intent's features, so the tagger
+			// learns to work both before the intent is known and after.
+			r := rows[i]
+			if alts[i] != nil && rng.IntN(2) == 1 {
+				r = alts[i]
+			}
+			path = t.decodeRows(r, path, &scratch)
 			prevG, prevP := n, n
 			for p := range gold {
 				g, q := gold[p], path[p]
 				if g != q {
-					for _, f := range rows[i][p] {
+					for _, f := range r[p] {
 						w[int(f)*n+g]++
 						wu[int(f)*n+g] += step
 						w[int(f)*n+q]--
