@@ -4,7 +4,7 @@ PKGS    ?= ./...
 BENCH   ?= .
 COUNT   ?= 5
 
-.PHONY: help run build test vet check conversations bench clean
+.PHONY: help run build test vet check conversations bench clean bench-nlu bench-peers
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -32,3 +32,17 @@ bench: ## benchmarks: NLU parse, turns over memory and Redis, mixed load
 
 clean: ## remove build output
 	rm -rf bin
+
+# Public NLU datasets ({snips,clinc150,banking77}/{train,test}.jsonl), read in
+# place; NLU_SETS picks some of them; NLP.js is installed into PEERS_DIR.
+DATASETS  ?= $(abspath $(CURDIR)/../shared/datasets)
+NLU_SETS  ?=
+PEERS_DIR ?= $(or $(TMPDIR),/tmp)/parley-peers
+NODE      ?= node
+NPM       ?= npm
+
+bench-nlu: ## Parley's intent, out-of-scope and slot scores on the public datasets
+	@GO='$(GO)' DATASETS='$(DATASETS)' NLU_SETS='$(NLU_SETS)' sh bench/peers/run.sh nlu
+
+bench-peers: ## Parley next to NLP.js on the same splits (installs NLP.js into PEERS_DIR)
+	@GO='$(GO)' NODE='$(NODE)' NPM='$(NPM)' DATASETS='$(DATASETS)' NLU_SETS='$(NLU_SETS)' PEERS_DIR='$(PEERS_DIR)' sh bench/peers/run.sh peers

@@ -30,6 +30,10 @@ import (
 	"github.com/parleybot/parley/skills/netcheck"
 	"github.com/parleybot/parley/skills/oncall"
 	"github.com/parleybot/parley/training"
+	"github.com/parleybot/parley/training/filestore"
+	"github.com/parleybot/parley/training/learn"
+	trainmem "github.com/parleybot/parley/training/memstore"
+	trainredis "github.com/parleybot/parley/training/redisstore"
 )
 
 // Options are what the configuration file does not hold.
@@ -49,15 +53,24 @@ type Options struct {
 	Observer dialog.Observer
 	// Progress is told how training advances.
 	Progress func(stage string, done, total int)
+	// LearnedDir keeps taught examples and the review queue on disk when
+	// the store is memory and the configuration names no folder.
+	LearnedDir string
+	// Learned, when set, replaces the store of taught examples.
+	Learned training.Store
 }
 
 // Bot is an assembled Parley.
 type Bot struct {
+	redis    redis.UniversalClient
 	Engine   *dialog.Engine
 	NLU      *nlu.Pipeline
 	Skills   *skills.Registry
 	Config   *config.Config
 	Training *training.Set
+	// Learner takes teachings and retrains; run Learner.Run to retrain in
+	// the background.
+	Learner *learn.Learner
 	// State is the store the built-in skills keep their data in.
 	State skills.State
 	close []func() error
@@ -92,20 +105,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		return nil, err
 	}
 	b.Skills = reg
-	model := opts.Model
-	if model == nil {
-		model, err = b.buildModel(ctx, cfg, reg, opts)
-		if err != nil {
-			b.Close()
-			return nil, err
-		}
+	if err := b.buildNLU(ctx, cfg, reg, opts); err != nil {
+		b.Close()
+		return nil, err
 	}
-	b.NLU = nlu.NewPipeline(model)
 	b.Engine, err = dialog.New(dialog.Config{
 		Parser: b.NLU, Catalog: reg, Store: store, Logger: opts.Logger, Now: opts.Now,
 		Run: opts.Run, Observer: opts.Observer,
 		ConfirmTTL: cfg.Bot.ConfirmTTL, ExecTimeout: cfg.Bot.ExecTimeout, MaxTries: cfg.Bot.MaxTries,
 		MaxMessage: cfg.Bot.MaxMessageBytes, BotName: cfg.Bot.Name, Holders: cfg.Holders,
+		Learner: b.Learner, TrainerRole: cfg.NLU.TrainerRole,
 	})
 	if err != nil {
 		b.Close()
@@ -129,6 +138,7 @@ func (b *Bot) openStore(cfg *config.Config, opts Options) (dialog.Store, skills.
 			b.close = append(b.close, c.Close)
 			client = c
 		}
+		b.redis = client
 		s := redisstore.New(client, redisstore.Options{Prefix: cfg.Store.Redis.Prefix, TTL: cfg.Store.TTL})
 		return s, s.State(), nil
 	default:
@@ -335,14 +345,7 @@ func Lists(cfg *config.Config) []nlu.List {
 // that those requests are out of scope; extra files must name intents the
 // bot knows.
 func TrainingSet(cfg *config.Config, reg *skills.Registry) (*training.Set, error) {
-	known := func(intent string) bool {
-		switch intent {
-		case dialog.IntentAffirm, dialog.IntentDeny, dialog.IntentCancel, nlu.OutOfScope:
-			return true
-		}
-		_, ok := reg.Lookup(intent)
-		return ok
-	}
+	known := func(intent string) bool { return knownIntent(reg, intent) }
 	set, err := training.Catalog()
 	if err != nil {
 		return nil, err
@@ -366,21 +369,81 @@ func TrainingSet(cfg *config.Config, reg *skills.Registry) (*training.Set, error
 	return training.Check(set, known)
 }
 
-func (b *Bot) buildModel(ctx context.Context, cfg *config.Config, reg *skills.Registry, opts Options) (*nlu.Model, error) {
-	if cfg.NLU.Model != "" {
-		f, err := os.Open(cfg.NLU.Model)
-		if err != nil {
-			return nil, fmt.Errorf("nlu.model: %w", err)
-		}
-		defer f.Close()
-		return nlu.Load(f)
+// buildNLU opens the store of taught examples, trains the model (or
+// loads the configured one) and sets up the learner.
+func (b *Bot) buildNLU(ctx context.Context, cfg *config.Config, reg *skills.Registry, opts Options) error {
+	store, err := b.learnedStore(cfg, opts)
+	if err != nil {
+		return err
 	}
 	set, err := TrainingSet(cfg, reg)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	b.Training = set
-	return nlu.Train(ctx, set.Examples, ModelOptions(cfg, opts.Progress))
+	mopts := ModelOptions(cfg, opts.Progress)
+	mopts.Lists = append(mopts.Lists, set.Lists...)
+	mopts.Regexes = append(mopts.Regexes, set.Regexes...)
+	b.NLU = nlu.NewPipeline(nil)
+	b.Learner, err = learn.New(learn.Config{
+		Base: set, Options: mopts, Store: store, Pipeline: b.NLU, Logger: opts.Logger, Now: opts.Now,
+		Known: func(intent string) bool { return knownIntent(reg, intent) },
+	})
+	if err != nil {
+		return err
+	}
+	model := opts.Model
+	switch {
+	case model != nil:
+	case cfg.NLU.Model != "":
+		f, err := os.Open(cfg.NLU.Model)
+		if err != nil {
+			return fmt.Errorf("nlu.model: %w", err)
+		}
+		defer f.Close()
+		if model, err = nlu.Load(f); err != nil {
+			return fmt.Errorf("nlu.model %s: %w", cfg.NLU.Model, err)
+		}
+	default:
+		if model, err = b.Learner.Train(ctx); err != nil {
+			return err
+		}
+	}
+	b.NLU.Swap(model)
+	return nil
+}
+
+// learnedStore picks where taught examples live: the caller's store,
+// Redis with the Redis backend, a folder, or memory.
+func (b *Bot) learnedStore(cfg *config.Config, opts Options) (training.Store, error) {
+	switch {
+	case opts.Learned != nil:
+		return opts.Learned, nil
+	case b.redis != nil:
+		return trainredis.New(b.redis, cfg.Store.Redis.Prefix), nil
+	}
+	dir := cfg.NLU.LearnedDir
+	if dir == "" {
+		dir = opts.LearnedDir
+	}
+	if dir == "" {
+		return trainmem.New(opts.Now), nil
+	}
+	s, err := filestore.Open(dir, opts.Now)
+	if err != nil {
+		return nil, fmt.Errorf("taught examples in %s: %w", dir, err)
+	}
+	b.close = append(b.close, s.Close)
+	return s, nil
+}
+
+func knownIntent(reg *skills.Registry, intent string) bool {
+	switch intent {
+	case dialog.IntentAffirm, dialog.IntentDeny, dialog.IntentCancel, nlu.OutOfScope:
+		return true
+	}
+	_, ok := reg.Lookup(intent)
+	return ok
 }
 
 // ModelOptions are the NLU training options the configuration asks for.

@@ -46,6 +46,12 @@ type NLU struct {
 	Threshold float64  `yaml:"threshold"`
 	Margin    float64  `yaml:"margin"`
 	Seed      uint64   `yaml:"seed"`
+	// LearnedDir keeps what people teach and the review queue when the
+	// store is memory (with Redis they live in Redis). Empty: the command
+	// line picks a per-user data folder.
+	LearnedDir string `yaml:"learned_dir"`
+	// TrainerRole may teach directly and review (default trainer).
+	TrainerRole string `yaml:"trainer_role"`
 }
 
 // Store selects where conversations and skill state live.
@@ -244,6 +250,9 @@ func (c *Config) fill() {
 	}
 	if c.NLU.Seed == 0 {
 		c.NLU.Seed = 1
+	}
+	if c.NLU.TrainerRole == "" {
+		c.NLU.TrainerRole = "trainer"
 	}
 	if c.Store.Backend == "" {
 		c.Store.Backend = "memory"

@@ -29,6 +29,9 @@ type conversation struct {
 	Expires int64             `json:"e,omitempty"` // unix ms: confirmation or execution deadline
 	Origin  string            `json:"o,omitempty"` // the request that started it, shortened
 	By      string            `json:"u,omitempty"` // who started it
+	// Suggest holds the skills offered after "Did you mean…?" for the
+	// message in Origin, while the person may pick one (state idle).
+	Suggest []string `json:"g,omitempty"`
 }
 
 func (c *conversation) expired(now time.Time) bool {
@@ -36,7 +39,7 @@ func (c *conversation) expired(now time.Time) bool {
 }
 
 func encode(c conversation) ([]byte, error) {
-	if c.State == Idle {
+	if c.State == Idle && len(c.Suggest) == 0 {
 		return nil, nil
 	}
 	return json.Marshal(c)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/skills"
+	"github.com/parleybot/parley/training"
 )
 
 // Conversational intents the catalog does not declare.
@@ -24,6 +25,9 @@ type turnInput struct {
 	text string // cleaned, mention stripped
 	nlu  nlu.Result
 	now  time.Time
+	// origin is what was understood of the message a "Did you mean…?"
+	// was about, when one is pending.
+	origin nlu.Result
 }
 
 // plan is what a turn decided to do besides changing the conversation.
@@ -39,6 +43,8 @@ type plan struct {
 	asks, confirm string
 	denied        bool
 	err           error
+	// candidate, when set, goes to the review queue after the turn.
+	candidate *training.Candidate
 }
 
 func (p *plan) say(text string) { p.replies = append(p.replies, text) }
@@ -79,6 +85,9 @@ func (e *Engine) decide(c conversation, in turnInput) (conversation, plan) {
 		p.say(busy)
 		return c, p
 	}
+	if next, pl, ok := e.picking(c, in); ok {
+		return next, pl
+	}
 	return e.idle(conversation{}, in, &p)
 }
 
@@ -111,6 +120,20 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 	s, ok := e.cfg.Catalog.Lookup(r.Intent)
 	if !confident(r) || !ok {
 		p.say(e.notUnderstood(r))
+		guesses := e.guesses(r)
+		if e.cfg.Learner == nil {
+			return c, *p
+		}
+		if len(guesses) == 0 {
+			p.candidate = &training.Candidate{Text: in.text, By: in.msg.User, Channel: in.msg.Channel, Source: "unknown"}
+			return c, *p
+		}
+		// Remember the guesses, so a pick ("the first one") can run it.
+		c = conversation{Origin: shorten(in.text, 300), By: in.msg.User, Expires: in.now.Add(e.cfg.ConfirmTTL).UnixMilli()}
+		for _, g := range guesses {
+			c.Suggest = append(c.Suggest, g.Name)
+		}
+		p.persist = true
 		return c, *p
 	}
 	return e.request(s, nil, in, p)
@@ -798,13 +821,8 @@ func plural(n int, unit string) string {
 // notUnderstood says what was understood and offers the two best guesses.
 func (e *Engine) notUnderstood(r nlu.Result) string {
 	var guesses []string
-	for _, alt := range r.Alternatives {
-		if len(guesses) == 2 || alt.Confidence < 0.1 {
-			break
-		}
-		if s, ok := e.cfg.Catalog.Lookup(alt.Intent); ok {
-			guesses = append(guesses, describe(s))
-		}
+	for _, s := range e.guesses(r) {
+		guesses = append(guesses, describe(s))
 	}
 	understood := ""
 	if len(r.Entities) > 0 {

@@ -63,6 +63,11 @@ type Config struct {
 	// Holders, when set, names the people who have a role, so a refusal
 	// can say who may run the skill.
 	Holders func(role string) []string
+	// Learner, when set, takes teachings, review decisions, picks after
+	// "Did you mean…?" and messages not understood.
+	Learner Learner
+	// TrainerRole may teach directly and review ("trainer").
+	TrainerRole string
 }
 
 // Engine handles messages. It is safe for concurrent use.
@@ -101,6 +106,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.BotName == "" {
 		cfg.BotName = "parley"
+	}
+	if cfg.TrainerRole == "" {
+		cfg.TrainerRole = trainerRole
 	}
 	return &Engine{cfg: cfg, log: cfg.Logger}, nil
 }
@@ -176,6 +184,9 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 	if problem != "" {
 		return Outcome{Replies: []string{problem}}
 	}
+	if replies, ok := e.learning(ctx, msg, text); ok {
+		return Outcome{Replies: replies}
+	}
 	res, err := e.cfg.Parser.Parse(ctx, text)
 	if err != nil {
 		ref := newRef()
@@ -195,7 +206,14 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 			conv = conversation{}
 		}
 		now := e.cfg.Now()
-		next, p := e.decide(conv, turnInput{msg: msg, text: text, nlu: res, now: now})
+		in := turnInput{msg: msg, text: text, nlu: res, now: now}
+		if len(conv.Suggest) > 0 {
+			// The person may be picking a guess for this earlier message.
+			if in.origin, err = e.cfg.Parser.Parse(ctx, conv.Origin); err != nil {
+				conv = conversation{}
+			}
+		}
+		next, p := e.decide(conv, in)
 		if p.err != nil {
 			ref := newRef()
 			e.log.ErrorContext(ctx, "dialog decision failed", "ref", ref, "err", p.err)
@@ -213,6 +231,11 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 				return e.storeFailure(ctx, err, res)
 			}
 			version = newVersion
+		}
+		if p.candidate != nil && e.cfg.Learner != nil {
+			if _, err := e.cfg.Learner.Propose(ctx, *p.candidate); err != nil {
+				e.log.WarnContext(ctx, "could not queue a candidate example", "err", err)
+			}
 		}
 		out := e.outcome(next, p, res)
 		if p.call != nil {

@@ -36,8 +36,10 @@ type Options struct {
 	// before the message is ambiguous (default 0.1).
 	Threshold float64
 	Margin    float64
-	// Lists are the entity vocabularies from configuration.
-	Lists []List
+	// Lists are the entity vocabularies from configuration; Regexes the
+	// pattern entities.
+	Lists   []List
+	Regexes []Regex
 	// Progress, when set, is told how training advances.
 	Progress func(stage string, done, total int)
 }
@@ -69,6 +71,7 @@ type Model struct {
 	// matches the tagger did not confirm are kept only for these.
 	roles   map[string]map[string]bool
 	lists   *gazetteer
+	regexes []compiledRegex
 	scratch sync.Pool
 }
 
@@ -191,7 +194,11 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{opts: opts, lists: gz, exact: map[string]string{}, roles: map[string]map[string]bool{}}
+	res, err := compileRegexes(opts.Regexes)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{opts: opts, lists: gz, regexes: res, exact: map[string]string{}, roles: map[string]map[string]bool{}}
 	progress := func(stage string, done, total int) {
 		if opts.Progress != nil {
 			opts.Progress(stage, done, total)

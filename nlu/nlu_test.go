@@ -207,6 +207,9 @@ func TestTrainingIsDeterministic(t *testing.T) {
 		}
 		saved[i] = buf.Bytes()
 	}
+	if !bytes.Equal(saved[0], saved[1]) {
+		t.Fatal("two trainings on the same data and seed wrote different model files")
+	}
 	a, err1 := nlu.Load(bytes.NewReader(saved[0]))
 	b, err2 := nlu.Load(bytes.NewReader(saved[1]))
 	if err1 != nil || err2 != nil {
@@ -260,6 +263,14 @@ func TestThresholds(t *testing.T) {
 		{Text: "restart it please", Intent: "restart"},
 		{Text: "status of the service", Intent: "status"},
 		{Text: "is it up", Intent: "status"},
+		{Text: "tell me a joke", Intent: nlu.OutOfScope},
+	}
+	closed, err := nlu.Train(context.Background(), ex[:4], nlu.Options{Seed: 1, Threshold: 0.99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := parse(t, closed, "service"); r.Intent == nlu.OutOfScope {
+		t.Fatalf("a model never shown out-of-scope examples rejected its best guess: %+v", r)
 	}
 	strict, err := nlu.Train(context.Background(), ex, nlu.Options{Seed: 1, Threshold: 0.99})
 	if err != nil {
@@ -408,4 +419,40 @@ func BenchmarkTrainCatalog(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(ex)), "examples")
+}
+
+func TestRegexEntities(t *testing.T) {
+	ex := []nlu.Example{
+		{Text: "look at jira-12 please", Intent: "ticket"},
+		{Text: "show ticket JIRA-7", Intent: "ticket"},
+		{Text: "hello there", Intent: "greet"},
+	}
+	m, err := nlu.Train(context.Background(), ex, nlu.Options{Seed: 1, Regexes: []nlu.Regex{{Type: "ticket", Pattern: `JIRA-\d+`}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := parse(t, m, "what about Jira-404 and JIRA-5?")
+	var got []string
+	for _, e := range r.Entities {
+		if e.Source == "regex" {
+			got = append(got, fmt.Sprintf("%s %q %d-%d", e.Type, e.Text, e.Start, e.End))
+		}
+	}
+	if want := []string{`ticket "Jira-404" 11-19`, `ticket "JIRA-5" 24-30`}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := nlu.Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2 := parse(t, back, "what about Jira-404 and JIRA-5?"); fmt.Sprint(r2.Entities) != fmt.Sprint(r.Entities) {
+		t.Fatalf("regexes lost in the model file: %+v", r2.Entities)
+	}
+	if _, err := nlu.Train(context.Background(), ex, nlu.Options{Regexes: []nlu.Regex{{Type: "x", Pattern: "a*"}}}); err == nil {
+		t.Fatal("a pattern matching empty text was accepted")
+	}
 }

@@ -23,6 +23,12 @@ type parseScratch struct {
 // binary, huge): such text simply yields out_of_scope. The only errors are
 // the context's.
 func (m *Model) Parse(ctx context.Context, text string) (Result, error) {
+	return m.parse(ctx, text, nil)
+}
+
+// parse understands text; taught holds phrasings taught since the model
+// was trained (exact key -> intent), which win like the model's own.
+func (m *Model) parse(ctx context.Context, text string, taught map[string]string) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
@@ -54,26 +60,45 @@ func (m *Model) Parse(ctx context.Context, text string) (Result, error) {
 	}
 	res.Entities = m.mergeEntities(&a, spans, text)
 
-	if intent, ok := m.exact[exactKey(a.folded)]; ok {
-		// A phrasing the model was taught means what it was taught to mean.
-		for j, l := range m.intents.Labels {
-			if l == intent {
-				boost := 0.99 - s.probs[j]
-				if boost > 0 {
-					for i := range s.probs {
-						s.probs[i] *= 0.01 / (1 - s.probs[j])
-					}
-					s.probs[j] = 0.99
-				}
-			}
-		}
-	}
 	res.Alternatives = topN(m.intents.Labels, s.probs, 5)
+	key := exactKey(a.folded)
+	if intent, ok := taught[key]; ok {
+		res.Alternatives = sure(intent, res.Alternatives)
+	} else if intent, ok := m.exact[key]; ok {
+		res.Alternatives = sure(intent, res.Alternatives)
+	}
 	m.decide(&res)
 	if res.Intent != OutOfScope {
 		res.Entities = m.keepRoles(res.Intent, res.Entities)
 	}
 	return res, nil
+}
+
+// sure puts a known phrasing's intent first at 0.99 and scales the rest
+// into the remaining 0.01: a phrasing the model was taught means what it
+// was taught to mean.
+func sure(intent string, alts []Scored) []Scored {
+	out := make([]Scored, 0, len(alts)+1)
+	out = append(out, Scored{Intent: intent, Confidence: 0.99})
+	var rest float64
+	for _, a := range alts {
+		if a.Intent != intent {
+			rest += a.Confidence
+		}
+	}
+	for _, a := range alts {
+		if a.Intent != intent && len(out) < cap(out) {
+			c := 0.0
+			if rest > 0 {
+				c = 0.01 * a.Confidence / rest
+			}
+			out = append(out, Scored{Intent: a.Intent, Confidence: c})
+		}
+	}
+	if len(out) > 5 {
+		out = out[:5]
+	}
+	return out
 }
 
 func topN(labels []string, probs []float64, n int) []Scored {
@@ -98,7 +123,7 @@ func topN(labels []string, probs []float64, n int) []Scored {
 func (m *Model) decide(res *Result) {
 	best := res.Alternatives[0]
 	res.Intent, res.Confidence = best.Intent, best.Confidence
-	if best.Intent == OutOfScope {
+	if best.Intent == OutOfScope || !m.rejects() {
 		return
 	}
 	if len(res.Alternatives) > 1 {
@@ -189,6 +214,14 @@ func (m *Model) mergeEntities(a *analysis, spans []span, text string) []Entity {
 		out = append(out, e)
 		fixed++
 	}
+	// Pattern entities declared in configuration come before the generic
+	// typed ones ("JIRA-12" is a ticket, not a host name).
+	for _, re := range regexEntities(m.regexes, text) {
+		if !covered(re.Start, re.End) {
+			out = append(out, re)
+			fixed++
+		}
+	}
 	for _, tm := range a.typed {
 		if covered(tm.Start, tm.End) {
 			continue
@@ -252,4 +285,16 @@ func argmax(p []float64) int {
 		}
 	}
 	return best
+}
+
+// rejects reports whether the model may answer out of scope for a weak
+// guess: only when it was shown what out of scope looks like. A model
+// trained on a closed set of intents always names its best one.
+func (m *Model) rejects() bool {
+	for _, l := range m.intents.Labels {
+		if l == OutOfScope || l == "oos" {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,8 @@ package nlu
 import (
 	"context"
 	"errors"
+	"maps"
+	"sync"
 	"sync/atomic"
 )
 
@@ -12,6 +14,10 @@ import (
 type Pipeline struct {
 	model atomic.Pointer[Model]
 	swaps atomic.Int64
+	// taught holds phrasings taught since the model in service was
+	// trained, so they are understood at once; copy on write.
+	mu     sync.Mutex
+	taught atomic.Pointer[map[string]string]
 }
 
 // NewPipeline serves m.
@@ -30,7 +36,25 @@ func (p *Pipeline) Parse(ctx context.Context, text string) (Result, error) {
 	if m == nil {
 		return Result{}, ErrNoModel
 	}
-	return m.Parse(ctx, text)
+	var taught map[string]string
+	if t := p.taught.Load(); t != nil {
+		taught = *t
+	}
+	return m.parse(ctx, text, taught)
+}
+
+// Teach makes an exact phrasing mean intent from now on, before any
+// retraining; the next model swapped in that knows the phrasing takes
+// over.
+func (p *Pipeline) Teach(text, intent string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	next := map[string]string{}
+	if t := p.taught.Load(); t != nil {
+		maps.Copy(next, *t)
+	}
+	next[exactKey(fold(text))] = intent
+	p.taught.Store(&next)
 }
 
 // Model returns the model now in service.
@@ -38,6 +62,17 @@ func (p *Pipeline) Model() *Model { return p.model.Load() }
 
 // Swap puts m in service and returns the model it replaces.
 func (p *Pipeline) Swap(m *Model) *Model {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t := p.taught.Load(); t != nil {
+		next := map[string]string{}
+		for k, intent := range *t {
+			if m.exact[k] != intent {
+				next[k] = intent // not in the new model yet
+			}
+		}
+		p.taught.Store(&next)
+	}
 	p.swaps.Add(1)
 	return p.model.Swap(m)
 }

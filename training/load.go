@@ -28,6 +28,10 @@ func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
 type Set struct {
 	Examples []nlu.Example
 	Pos      []Pos
+	// Lists are entity vocabularies (lookups and synonyms) and Regexes
+	// pattern entities, declared beside the examples.
+	Lists   []nlu.List
+	Regexes []nlu.Regex
 }
 
 // Add appends one example.
@@ -93,9 +97,128 @@ func Parse(set *Set, name string, r io.Reader) error {
 			if err := parseIntents(set, name, v); err != nil {
 				return err
 			}
+		case "synonyms":
+			if err := parseSynonyms(set, name, v); err != nil {
+				return err
+			}
+		case "lookups":
+			if err := parseLookups(set, name, v); err != nil {
+				return err
+			}
+		case "regexes":
+			if err := parseRegexes(set, name, v); err != nil {
+				return err
+			}
 		default:
-			return &Error{Pos{name, k.Line}, fmt.Sprintf("unknown key %q (want intents)", k.Value)}
+			return &Error{Pos{name, k.Line}, fmt.Sprintf("unknown key %q (want intents, synonyms, lookups or regexes)", k.Value)}
 		}
+	}
+	return nil
+}
+
+// list returns the set's vocabulary of an entity type, creating it.
+func (s *Set) list(typ string) *nlu.List {
+	for i := range s.Lists {
+		if s.Lists[i].Type == typ {
+			return &s.Lists[i]
+		}
+	}
+	s.Lists = append(s.Lists, nlu.List{Type: typ, Synonyms: map[string][]string{}})
+	return &s.Lists[len(s.Lists)-1]
+}
+
+func addValue(l *nlu.List, v string) {
+	if !slices.Contains(l.Values, v) {
+		l.Values = append(l.Values, v)
+	}
+}
+
+// scalars reads a list of plain strings.
+func scalars(name string, n *yaml.Node, what string) ([]string, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, &Error{Pos{name, n.Line}, what + " must be a list"}
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, v := range n.Content {
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!str" || strings.TrimSpace(v.Value) == "" || strings.ContainsAny(v.Value, "\n\r") {
+			return nil, &Error{Pos{name, v.Line}, what + " entries must be single lines of text (quote them if YAML reads them as something else)"}
+		}
+		out = append(out, strings.TrimSpace(v.Value))
+	}
+	return out, nil
+}
+
+// parseSynonyms reads "synonyms: {type: {canonical: [spelling, ...]}}".
+func parseSynonyms(set *Set, name string, n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return &Error{Pos{name, n.Line}, "synonyms must map entity types to {value: [spellings]}"}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		typ, values := n.Content[i], n.Content[i+1]
+		if !validIntentName(typ.Value) {
+			return &Error{Pos{name, typ.Line}, fmt.Sprintf("entity type %q: use lower-case letters, digits and underscores", typ.Value)}
+		}
+		if values.Kind != yaml.MappingNode {
+			return &Error{Pos{name, values.Line}, fmt.Sprintf("synonyms of %s must map each value to its spellings", typ.Value)}
+		}
+		l := set.list(typ.Value)
+		for j := 0; j+1 < len(values.Content); j += 2 {
+			canon := strings.ToLower(strings.TrimSpace(values.Content[j].Value))
+			if canon == "" {
+				return &Error{Pos{name, values.Content[j].Line}, "empty value"}
+			}
+			spellings, err := scalars(name, values.Content[j+1], "spellings of "+canon)
+			if err != nil {
+				return err
+			}
+			addValue(l, canon)
+			l.Synonyms[canon] = append(l.Synonyms[canon], spellings...)
+		}
+	}
+	return nil
+}
+
+// parseLookups reads "lookups: {type: [value, ...]}".
+func parseLookups(set *Set, name string, n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return &Error{Pos{name, n.Line}, "lookups must map entity types to lists of values"}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		typ := n.Content[i]
+		if !validIntentName(typ.Value) {
+			return &Error{Pos{name, typ.Line}, fmt.Sprintf("entity type %q: use lower-case letters, digits and underscores", typ.Value)}
+		}
+		values, err := scalars(name, n.Content[i+1], "lookup values of "+typ.Value)
+		if err != nil {
+			return err
+		}
+		l := set.list(typ.Value)
+		for _, v := range values {
+			addValue(l, strings.ToLower(v))
+		}
+	}
+	return nil
+}
+
+// parseRegexes reads "regexes: {type: pattern}" (RE2 syntax, matched
+// without regard to case).
+func parseRegexes(set *Set, name string, n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return &Error{Pos{name, n.Line}, "regexes must map entity types to patterns"}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		typ, pat := n.Content[i], n.Content[i+1]
+		if !validIntentName(typ.Value) {
+			return &Error{Pos{name, typ.Line}, fmt.Sprintf("entity type %q: use lower-case letters, digits and underscores", typ.Value)}
+		}
+		if pat.Kind != yaml.ScalarNode || pat.Value == "" {
+			return &Error{Pos{name, pat.Line}, "a regex must be a pattern string"}
+		}
+		r := nlu.Regex{Type: typ.Value, Pattern: pat.Value}
+		if err := r.Check(); err != nil {
+			return &Error{Pos{name, pat.Line}, err.Error()}
+		}
+		set.Regexes = append(set.Regexes, r)
 	}
 	return nil
 }
@@ -165,7 +288,7 @@ func validIntentName(s string) bool {
 // error naming both places; the same text twice under one intent is
 // dropped. known, when not nil, is the set of intents the data may use.
 func Check(set *Set, known func(string) bool) (*Set, error) {
-	out := &Set{}
+	out := &Set{Lists: set.Lists, Regexes: set.Regexes}
 	seen := map[string]int{}
 	for i, ex := range set.Examples {
 		if known != nil && !known(ex.Intent) {

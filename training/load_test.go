@@ -95,7 +95,7 @@ func TestParseErrors(t *testing.T) {
 		{"not YAML: unknown alias", "intents:\n  - intent: a\n    examples:\n      - *nope\n", 1, "not valid YAML"},
 		{"top level is a list", "# c\n- intent: a\n", 2, "expected a mapping with an intents list"},
 		{"top level is text", "hello\n", 1, "expected a mapping with an intents list"},
-		{"unknown top-level key", "# c\nintent: a\n", 2, `unknown key "intent" (want intents)`},
+		{"unknown top-level key", "# c\nintent: a\n", 2, `unknown key "intent" (want intents, synonyms, lookups or regexes)`},
 		{"unknown key after intents", "intents: []\nversion: 2\n", 2, `unknown key "version"`},
 		{"intents not a list", "intents:\n  restart: [x]\n", 2, "intents must be a list"},
 		{"intent not a mapping", "intents:\n  - restart_service\n", 2, "each intent must be a mapping with intent and examples"},
@@ -375,4 +375,62 @@ func FuzzParse(f *testing.F) {
 			checkSpans(t, ex.Text, ex.Entities)
 		}
 	})
+}
+
+func TestVocabulariesAndPatterns(t *testing.T) {
+	src := `intents:
+  - intent: deploy
+    examples:
+      - "deploy [api](app) to [prod](environment:production)"
+synonyms:
+  environment:
+    production: [prod, prd, live]
+    staging: [stage]
+lookups:
+  environment: [qa]
+  app: [api, Billing]
+regexes:
+  ticket: 'JIRA-\d+'
+`
+	set := &Set{}
+	if err := Parse(set, "t.yml", strings.NewReader(src)); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]nlu.List{}
+	for _, l := range set.Lists {
+		got[l.Type] = l
+	}
+	env := got["environment"]
+	if !slices.Equal(env.Values, []string{"production", "staging", "qa"}) || !slices.Equal(env.Synonyms["production"], []string{"prod", "prd", "live"}) {
+		t.Fatalf("environment list %+v", env)
+	}
+	if !slices.Equal(got["app"].Values, []string{"api", "billing"}) {
+		t.Fatalf("app list %+v", got["app"])
+	}
+	if len(set.Regexes) != 1 || set.Regexes[0].Type != "ticket" || set.Regexes[0].Pattern != `JIRA-\d+` {
+		t.Fatalf("regexes %+v", set.Regexes)
+	}
+	checked, err := Check(set, nil)
+	if err != nil || len(checked.Lists) != 2 || len(checked.Regexes) != 1 {
+		t.Fatalf("Check dropped the vocabularies: %+v %v", checked, err)
+	}
+
+	for _, tc := range []struct {
+		src  string
+		line int
+		want string
+	}{
+		{"regexes:\n  ticket: 'JIRA-(\\d+'\n", 2, "missing closing )"},
+		{"regexes:\n  anything: '.*'\n", 2, "matches empty text"},
+		{"synonyms:\n  environment: [prod]\n", 2, "must map each value"},
+		{"synonyms:\n  environment:\n    production: prod\n", 3, "must be a list"},
+		{"lookups:\n  Service: [apache]\n", 2, "lower-case"},
+		{"lookups:\n  service: [42]\n", 2, "single lines of text"},
+	} {
+		err := Parse(&Set{}, "t.yml", strings.NewReader(tc.src))
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Pos.Line != tc.line || !strings.Contains(pe.Msg, tc.want) {
+			t.Errorf("%q: got %v, want line %d and %q", tc.src, err, tc.line, tc.want)
+		}
+	}
 }

@@ -2,6 +2,7 @@
 //
 //	parley shell [--user U] [--roles a,b]   chat in the terminal (what make run starts)
 //	parley test FILE...                     replay conversation tests
+//	parley train [add|review]               train a model, teach, review
 //	parley version                          print the version
 //
 // Every command takes --config FILE (default: the embedded demo
@@ -55,6 +56,10 @@ func run(ctx context.Context, args []string, e env) int {
 		err = shellCmd(ctx, args, e)
 	case "test":
 		err = testCmd(ctx, args, e)
+	case "train":
+		err = trainCmd(ctx, args, e)
+	case "eval":
+		err = evalCmd(ctx, args, e)
 	case "version":
 		fmt.Fprintln(e.stdout, "parley", versionString())
 		return 0
@@ -87,6 +92,9 @@ func usage(w io.Writer) {
 commands:
   shell     chat with the bot in the terminal (default)
   test      replay conversation tests: parley test FILE...
+  train     train and write a model; "train add" teaches a phrasing,
+            "train review" goes through the review queue
+  eval      score the NLU on labelled data: parley eval --data FILE [--train FILE | --cv K]
   version   print the version
 
 Every command takes --config FILE; without it the embedded demo

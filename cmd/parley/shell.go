@@ -43,11 +43,14 @@ func shellCmd(ctx context.Context, args []string, e env) error {
 		forceDryRun(cfg)
 	}
 	start := time.Now()
-	b, err := bot.New(ctx, cfg, bot.Options{Logger: logger, RedisPassword: e.getenv(cfg.Store.Redis.PasswordEnv)})
+	b, err := bot.New(ctx, cfg, bot.Options{Logger: logger, RedisPassword: e.getenv(cfg.Store.Redis.PasswordEnv), LearnedDir: learnedDir(e)})
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	learnCtx, stopLearning := context.WithCancel(ctx)
+	defer stopLearning()
+	go b.Learner.Run(learnCtx)
 
 	sh := &shell{bot: b, out: e.stdout, channel: *channel}
 	sh.user = *user

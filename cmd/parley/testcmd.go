@@ -15,6 +15,7 @@ import (
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/dialog"
 	"github.com/parleybot/parley/dialog/convtest"
+	trainmem "github.com/parleybot/parley/training/memstore"
 )
 
 func testCmd(ctx context.Context, args []string, e env) error {
@@ -94,7 +95,7 @@ func caseFactory(ctx context.Context, cfg *config.Config) (convtest.Factory, err
 	model := probe.NLU.Model()
 	probe.Close()
 	return func(now func() time.Time, run dialog.Runner) (convtest.Env, error) {
-		b, err := bot.New(ctx, memoryOnly(cfg), bot.Options{Model: model, Now: now, Run: run})
+		b, err := bot.New(ctx, memoryOnly(cfg), bot.Options{Model: model, Now: now, Run: run, Learned: trainmem.New(now)})
 		if err != nil {
 			return convtest.Env{}, err
 		}
