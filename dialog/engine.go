@@ -414,3 +414,18 @@ func newRef() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// Pending reports the state of a person's conversation: whether the bot is
+// waiting for their answer there (collecting or confirming). Chat adapters
+// use it to take the next message without a mention.
+func (e *Engine) Pending(ctx context.Context, key Key) (State, error) {
+	data, _, err := e.cfg.Store.Load(ctx, key.String())
+	if err != nil {
+		return Idle, err
+	}
+	c, err := decode(data)
+	if err != nil || c.expired(e.cfg.Now()) {
+		return Idle, nil
+	}
+	return c.State, nil
+}

@@ -556,3 +556,27 @@ func TestAnswerAfterAnInvalidFirstValue(t *testing.T) {
 		t.Fatalf("%+v", o)
 	}
 }
+
+func TestPending(t *testing.T) {
+	h := newHarness(t)
+	key := Key{User: "jason", Channel: "ops"}
+	if s, err := h.eng.Pending(context.Background(), key); err != nil || s != Idle {
+		t.Fatalf("%v %v", s, err)
+	}
+	h.say("jason", "restart apache", "ops")
+	if s, _ := h.eng.Pending(context.Background(), key); s != Collecting {
+		t.Fatalf("after a question: %v", s)
+	}
+	h.say("jason", "web-1", "ops")
+	if s, _ := h.eng.Pending(context.Background(), key); s != Confirming {
+		t.Fatalf("after the proposal: %v", s)
+	}
+	h.now = h.now.Add(time.Hour)
+	if s, _ := h.eng.Pending(context.Background(), key); s != Idle {
+		t.Fatalf("an expired question is not pending: %v", s)
+	}
+	h.store.down.Store(true)
+	if _, err := h.eng.Pending(context.Background(), key); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("outage: %v", err)
+	}
+}
