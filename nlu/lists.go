@@ -108,15 +108,9 @@ func (g *gazetteer) match(words []string, known func(string) bool) []listMatch {
 	return out
 }
 
-// canonical returns the list value of a type that a surface text names,
-// exactly or as a near miss.
-func (g *gazetteer) canonical(typ, surface string) (string, bool) {
-	toks := tokenize(fold(surface))
-	parts := make([]string, len(toks))
-	for i, t := range toks {
-		parts[i] = t.Text
-	}
-	key := strings.Join(parts, " ")
+// canonical returns the list value of a type that a phrase names (its
+// tokens joined by single spaces), exactly or as a near miss.
+func (g *gazetteer) canonical(typ, key string) (string, bool) {
 	lookup := func(k string) (string, bool) {
 		for _, e := range g.exact[k] {
 			if e.Type == typ {
@@ -128,7 +122,7 @@ func (g *gazetteer) canonical(typ, surface string) (string, bool) {
 	if v, ok := lookup(key); ok {
 		return v, true
 	}
-	if len(parts) == 1 && len(key) >= 5 {
+	if len(key) >= 5 && !strings.Contains(key, " ") {
 		if m, _, ok := g.fuzzy.Lookup(key); ok {
 			return lookup(m)
 		}

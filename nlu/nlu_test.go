@@ -456,3 +456,22 @@ func TestRegexEntities(t *testing.T) {
 		t.Fatal("a pattern matching empty text was accepted")
 	}
 }
+
+func TestKth(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float32
+		k    int
+		want float32
+	}{
+		{[]float32{5, 1, 4, 2, 3}, 1, 5},
+		{[]float32{5, 1, 4, 2, 3}, 2, 4},
+		{[]float32{5, 1, 4, 2, 3}, 5, 1},
+		{[]float32{2, 2, 2, 1}, 3, 2},
+		{[]float32{-1, -5, 7, 7, 0}, 2, 7},
+		{[]float32{-1, -5, 7, 7, 0}, 3, 0},
+	} {
+		if got := nlu.Kth(append([]float32(nil), tc.in...), tc.k); got != tc.want {
+			t.Errorf("kth(%v, %d) = %v, want %v", tc.in, tc.k, got, tc.want)
+		}
+	}
+}

@@ -51,12 +51,20 @@ func (m *Model) parse(ctx context.Context, text string, taught map[string]string
 	s.probs = s.probs[:k]
 	// The intent reads the words with entity roles found by the tagger on
 	// its own; the entities are then tagged again knowing the intent.
-	spans := m.tagSpans(&a, s, "")
+	var spans []span
+	if m.entities != nil && len(a.words) > 0 {
+		m.entities.emissions(tokenFeatures(a.words, a.kinds, a.lists, ""), &s.vit, false)
+		s.path = m.entities.best(len(a.words), s.path, &s.vit)
+		spans = m.spansOf(s.path)
+	}
 	s.words, s.extra = classifierWords(&a, spans, s.words, s.extra)
 	s.feats = messageFeatures(s.feats[:0], s.words, s.extra)
 	s.rows = m.intents.scores(s.feats, s.probs, s.rows)
-	if best := m.intents.Labels[argmax(s.probs)]; best != OutOfScope && m.entities != nil {
-		spans = m.tagSpans(&a, s, best)
+	if best := m.intents.Labels[argmax(s.probs)]; best != OutOfScope && m.entities != nil && len(a.words) > 0 {
+		// Only the intent's own features are added to the emissions.
+		m.entities.emissions(intentTokenFeatures(a.words, a.kinds, best), &s.vit, true)
+		s.path = m.entities.best(len(a.words), s.path, &s.vit)
+		spans = m.spansOf(s.path)
 	}
 	res.Entities = m.mergeEntities(&a, spans, text)
 
@@ -138,22 +146,17 @@ func (m *Model) decide(res *Result) {
 	}
 }
 
-// tagSpans runs the entity tagger and returns its spans over tokens.
-func (m *Model) tagSpans(a *analysis, s *parseScratch, intent string) []span {
-	if m.entities == nil || len(a.words) == 0 {
-		return nil
-	}
-	feats := tokenFeatures(a.words, a.kinds, a.lists, intent)
-	s.path = m.entities.decode(feats, s.path, &s.vit)
+// spansOf reads entity spans off a BIO tag path.
+func (m *Model) spansOf(path []int) []span {
 	var out []span
-	for i := 0; i < len(s.path); {
-		t := s.path[i]
+	for i := 0; i < len(path); {
+		t := path[i]
 		if t == 0 || t%2 == 0 {
 			i++
 			continue
 		}
 		j := i + 1
-		for j < len(s.path) && s.path[j] == t+1 {
+		for j < len(path) && path[j] == t+1 {
 			j++
 		}
 		out = append(out, span{typ: strings.TrimPrefix(m.entities.Tags[t], "B-"), start: i, end: j})

@@ -1,0 +1,4 @@
+package nlu
+
+// Kth exposes kth to the external tests.
+var Kth = kth
