@@ -4,7 +4,9 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // gradEps is the smallest gradient a label's weights are updated for.
@@ -74,52 +76,75 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 		}
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
-	z := make([]float64, k)
-	active := make([]int, 0, k)
-	var step float64 = 1
+	// Mini-batches of examples; within a batch the labels are split into
+	// column ranges that train on separate cores. Each column's sums run
+	// in the same order whatever the split, so the result does not depend
+	// on the number of cores.
+	const batch = 16
+	ranges := columnRanges(k, runtime.GOMAXPROCS(0))
+	z := make([]float64, batch*k)
+	g := make([]float32, batch*k) // scaled gradient per example and label
+	active := make([][]int32, batch)
+	step := 1.0
 	for epoch := 0; epoch < opt.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		rate := opt.Rate / (1 + 0.1*float64(epoch))
-		for _, i := range order {
-			row := set.feats[i]
-			if len(row) == 0 {
-				continue
-			}
-			x := 1 / math.Sqrt(float64(len(row)))
-			wy := weight[set.labels[i]]
-			clear(z)
-			for _, f := range row {
-				ws := w[int(f)*k : int(f)*k+k]
-				for j, v := range ws {
-					z[j] += float64(v)
+		for b0 := 0; b0 < len(order); b0 += batch {
+			idx := order[b0:min(b0+batch, len(order))]
+			clear(z[:len(idx)*k])
+			parallel(ranges, func(lo, hi int) {
+				for e, i := range idx {
+					ze := z[e*k+lo : e*k+hi]
+					for _, f := range set.feats[i] {
+						for j, v := range w[int(f)*k+lo : int(f)*k+hi] {
+							ze[j] += float64(v)
+						}
+					}
+				}
+			})
+			for e, i := range idx {
+				row := set.feats[i]
+				active[e] = active[e][:0]
+				if len(row) == 0 {
+					continue
+				}
+				x := 1 / math.Sqrt(float64(len(row)))
+				ze := z[e*k : e*k+k]
+				for j := range ze {
+					ze[j] *= x
+				}
+				softmax(ze)
+				ze[set.labels[i]] -= 1
+				// Only labels with a real gradient are touched: late in
+				// training most probabilities are near zero.
+				scale := -rate * weight[set.labels[i]] * x
+				for j, gz := range ze {
+					if gz < -gradEps || gz > gradEps {
+						active[e] = append(active[e], int32(j))
+						g[e*k+j] = float32(scale * gz)
+					}
 				}
 			}
-			for j := range z {
-				z[j] *= x
-			}
-			softmax(z)
-			z[set.labels[i]] -= 1
-			// Only labels with a real gradient are touched: late in
-			// training most probabilities are near zero.
-			active = active[:0]
-			for j, g := range z {
-				if g < -gradEps || g > gradEps {
-					active = append(active, j)
+			parallel(ranges, func(lo, hi int) {
+				for e, i := range idx {
+					st := float32(step + float64(e))
+					for _, f := range set.feats[i] {
+						ws, us := w[int(f)*k:int(f)*k+k], u[int(f)*k:int(f)*k+k]
+						for _, j := range active[e] {
+							if int(j) < lo || int(j) >= hi {
+								continue
+							}
+							d := g[e*k+int(j)]
+							ws[j] += d
+							us[j] += st * d
+						}
+					}
 				}
-			}
-			for _, f := range row {
-				ws := w[int(f)*k : int(f)*k+k]
-				us := u[int(f)*k : int(f)*k+k]
-				for _, j := range active {
-					d := float32(-rate * wy * z[j] * x)
-					ws[j] += d
-					us[j] += float32(step) * d
-				}
-			}
-			step++
+			})
+			step += float64(len(idx))
 		}
 		if opt.Progress != nil {
 			opt.Progress(epoch+1, opt.Epochs)
@@ -159,4 +184,37 @@ func (c *classifier) scores(feats []uint64, probs []float64, rows []int32) []int
 	}
 	softmax(probs)
 	return rows
+}
+
+// columnRanges splits k label columns into at most n contiguous ranges
+// worth a core each; few labels are not worth splitting.
+func columnRanges(k, n int) [][2]int {
+	if k < 32 || n < 2 {
+		return [][2]int{{0, k}}
+	}
+	n = min(n, 4)
+	out := make([][2]int, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, [2]int{i * k / n, (i + 1) * k / n})
+	}
+	return out
+}
+
+// parallel runs f on each column range, on its own goroutine when there
+// are several, and waits for all.
+func parallel(ranges [][2]int, f func(lo, hi int)) {
+	if len(ranges) == 1 {
+		f(ranges[0][0], ranges[0][1])
+		return
+	}
+	var wg sync.WaitGroup
+	for _, r := range ranges[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(r[0], r[1])
+		}()
+	}
+	f(ranges[0][0], ranges[0][1])
+	wg.Wait()
 }
