@@ -204,6 +204,10 @@ func skillFrom(cfg *config.Config, sc config.Skill, bi map[string]skills.Executo
 	s := &skills.Skill{
 		Name: sc.Name, Description: sc.Description, Risk: risk, NoConfirm: sc.NoConfirm,
 		Roles: sc.Roles, Confirm: sc.Confirm, Running: sc.Running,
+		Require2FA: sc.Require2FA, Approvals: sc.Approvals,
+	}
+	for _, ch := range sc.Channels {
+		s.Channels = append(s.Channels, strings.TrimPrefix(ch, "#"))
 	}
 	names := make([]string, 0, len(sc.Params))
 	for _, pc := range sc.Params {

@@ -132,6 +132,12 @@ type Skill struct {
 	Running     string   `yaml:"running"`
 	Params      []Param  `yaml:"params"`
 	Executor    Executor `yaml:"executor"`
+	// Channels, when set, are the only channels the skill runs in.
+	Channels []string `yaml:"channels"`
+	// Require2FA asks the person confirming for a one-time code.
+	Require2FA bool `yaml:"require_2fa"`
+	// Approvals by other people before it runs (the two-person rule: 1).
+	Approvals int `yaml:"approvals"`
 }
 
 // Rule needs roles when a parameter has a value.
@@ -397,6 +403,17 @@ func (s *Skill) validate(f string, c *Config) error {
 	if err := validRoles(f+".roles", s.Roles); err != nil {
 		return err
 	}
+	if s.Approvals < 0 || s.Approvals > 1 {
+		return fieldErr(f+".approvals", "must be 0 or 1 (the two-person rule)")
+	}
+	if (s.Require2FA || s.Approvals > 0) && s.Risk == "read" {
+		return fieldErr(f, "a read skill runs at once: require_2fa and approvals need risk write or dangerous")
+	}
+	for _, ch := range s.Channels {
+		if !validName(strings.TrimPrefix(ch, "#")) {
+			return fieldErr(f+".channels", "channel %q: use letters, digits, dots, underscores and hyphens", ch)
+		}
+	}
 	params := map[string]bool{}
 	for j, p := range s.Params {
 		pf := fmt.Sprintf("%s.params[%d]", f, j)
@@ -467,7 +484,7 @@ func (s *Skill) validate(f string, c *Config) error {
 
 func validRoles(field string, roles []string) error {
 	for _, r := range roles {
-		if !validName(r) {
+		if r != skills.Everyone && !validName(r) {
 			return fieldErr(field, "role %q: use letters, digits, dots, underscores and hyphens", r)
 		}
 	}

@@ -142,7 +142,12 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 // request starts (or restarts) a dialog for skill s with params already
 // known, filling more from the message's entities.
 func (e *Engine) request(s *skills.Skill, known map[string]string, in turnInput, p *plan) (conversation, plan) {
-	if ok, needed := s.Allowed(in.msg.Roles, skills.Args{}); !ok && len(s.Roles) > 0 {
+	if !s.AllowedIn(in.msg.Channel) {
+		p.denied = true
+		p.sayf("Sorry %s, I can only %s in %s.", in.msg.User, describe(s), "#"+strings.Join(s.Channels, ", #"))
+		return conversation{}, *p
+	}
+	if ok, needed := s.Allowed(in.msg.Roles, skills.Args{}); !ok {
 		return e.deny(s, needed, "", in, p)
 	}
 	params := maps.Clone(known)
@@ -253,6 +258,10 @@ func (e *Engine) move(c conversation, ev Event, p *plan, asks string) (conversat
 
 func (e *Engine) deny(s *skills.Skill, needed []string, when string, in turnInput, p *plan) (conversation, plan) {
 	p.denied = true
+	if len(needed) == 0 {
+		p.sayf("Sorry %s, nobody may %s yet: the skill names no roles. Ask whoever runs Parley to grant one.", in.msg.User, describe(s))
+		return conversation{}, *p
+	}
 	roles := strings.Join(needed, " or ")
 	who := "Someone with it can run this for you."
 	if e.cfg.Holders != nil {
@@ -493,7 +502,7 @@ func (e *Engine) interrupt(c conversation, in turnInput, p *plan, reminder strin
 	if err != nil {
 		return c, false
 	}
-	if ok, _ := s.Allowed(in.msg.Roles, args); !ok {
+	if ok, _ := s.Allowed(in.msg.Roles, args); !ok || !s.AllowedIn(in.msg.Channel) {
 		return c, false
 	}
 	p.call = &skills.Call{Skill: s, Args: args, Caller: caller, Time: in.now}

@@ -98,6 +98,8 @@ func testParser() fakeParser {
 		"no":                               intent(IntentDeny),
 		"cancel":                           intent(IntentCancel),
 		"explode":                          intent("explode"),
+		"purge the cache":                  intent("purge_cache"),
+		"drop the database":                intent("drop_db"),
 		"fail please":                      intent("fail"),
 		"actually web-2":                   {Intent: nlu.OutOfScope, Entities: []nlu.Entity{ent("hostname", "web-2")}},
 		"it's web-3":                       {Intent: nlu.OutOfScope, Entities: []nlu.Entity{ent("hostname", "web-3")}},
@@ -160,6 +162,14 @@ func testCatalog(t testing.TB, log *callLog) *skills.Registry {
 			Name: "service_status", Description: "Check a service's status.", Risk: skills.Read,
 			Params:   []skills.Param{{Name: "service", Type: name, Required: true, Question: "Which service?"}},
 			Executor: log.executor("running"),
+		},
+		&skills.Skill{
+			Name: "purge_cache", Description: "Purge the CDN cache.", Risk: skills.Write, Roles: []string{"ops"}, Channels: []string{"ops-only"},
+			Confirm: "Purge the cache?", Executor: log.executor("purged"),
+		},
+		&skills.Skill{
+			Name: "drop_db", Description: "Drop a database.", Risk: skills.Dangerous,
+			Confirm: "Drop it?", Executor: log.executor("dropped"),
 		},
 		&skills.Skill{
 			Name: "explode", Description: "Panic.", Risk: skills.Read,
@@ -578,5 +588,24 @@ func TestPending(t *testing.T) {
 	h.store.down.Store(true)
 	if _, err := h.eng.Pending(context.Background(), key); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("outage: %v", err)
+	}
+}
+
+func TestChannelRulesAndDenyByDefault(t *testing.T) {
+	h := newHarness(t)
+	o := h.eng.Handle(context.Background(), Message{User: "erin", Channel: "random", Roles: []string{"ops"}, Text: "purge the cache"})
+	if !o.Denied || !strings.Contains(replyOf(o), "only purge the CDN cache in #ops-only") {
+		t.Fatalf("wrong channel: %+v", o)
+	}
+	o = h.eng.Handle(context.Background(), Message{User: "erin", Channel: "ops-only", Roles: []string{"ops"}, Text: "purge the cache"})
+	if o.Denied || o.Confirm != "purge_cache" {
+		t.Fatalf("right channel: %+v", o)
+	}
+	o = h.say("root", "drop the database", "ops", "admin", "deployer")
+	if !o.Denied || !strings.Contains(replyOf(o), "nobody may drop a database yet") {
+		t.Fatalf("a dangerous skill without roles: %+v", o)
+	}
+	if h.log.count() != 0 {
+		t.Fatal("something ran")
 	}
 }

@@ -3,6 +3,7 @@ package skills
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ func Help(catalog func() []*Skill) Executor {
 	return ExecutorFunc(func(ctx context.Context, call Call) (Result, error) {
 		var mine []*Skill
 		for _, s := range catalog() {
-			if len(s.Roles) == 0 || anyIn(call.Caller.Roles, s.Roles) {
+			if ok, _ := s.Allowed(call.Caller.Roles, Args{}); ok && s.AllowedIn(call.Caller.Channel) {
 				mine = append(mine, s)
 			}
 		}
@@ -72,8 +73,17 @@ func explain(b *strings.Builder, s *Skill) {
 			fmt.Fprintf(b, " (%s)", strings.Join(vs, ", "))
 		}
 	}
-	if len(s.Roles) > 0 {
+	if len(s.Roles) > 0 && !slices.Contains(s.Roles, Everyone) {
 		fmt.Fprintf(b, "\n  roles: %s", strings.Join(s.Roles, ", "))
+	}
+	if len(s.Channels) > 0 {
+		fmt.Fprintf(b, "\n  only in: %s", strings.Join(s.Channels, ", "))
+	}
+	if s.Require2FA {
+		b.WriteString("\n  asks for a one-time code")
+	}
+	if s.Approvals > 0 {
+		fmt.Fprintf(b, "\n  needs the approval of %d other person", s.Approvals)
 	}
 	for _, r := range s.Rules {
 		fmt.Fprintf(b, "\n  %s %s needs: %s", r.Param, r.Value, strings.Join(r.Roles, ", "))

@@ -28,7 +28,7 @@ func helpCatalog(t *testing.T) []*Skill {
 		},
 		deploySkill(),
 		{
-			Name: "incident_ack", Description: "Acknowledge an incident.", Risk: Write, NoConfirm: true,
+			Name: "incident_ack", Description: "Acknowledge an incident.", Risk: Write, NoConfirm: true, Roles: []string{Everyone},
 			Params:   []Param{{Name: "incident", Type: MustType(TypeSpec{Name: "incident"}), Required: true, Question: "Which?"}},
 			Executor: nop,
 		},

@@ -91,9 +91,17 @@ type Skill struct {
 	Risk        Risk
 	// NoConfirm lets a write skill run without a yes (dangerous ones never).
 	NoConfirm bool
-	// Roles that may run the skill; empty means everyone.
+	// Roles that may run the skill: Everyone ("*") for all; empty means
+	// everyone for read skills and nobody for the others.
 	Roles []string
 	Rules []Rule
+	// Channels, when set, are the only channels the skill may run in.
+	Channels []string
+	// Require2FA asks the person confirming for a one-time code.
+	Require2FA bool
+	// Approvals is how many other people (with the roles) must approve
+	// before it runs: the two-person rule when 1.
+	Approvals int
 	// Confirm and Running are reply templates over the parameter names,
 	// e.g. "Restart {service} on {host}?" and "Restarting {service} on {host}".
 	Confirm string
@@ -191,10 +199,19 @@ type ParamError struct {
 func (e *ParamError) Error() string { return e.Param + ": " + e.Err.Error() }
 func (e *ParamError) Unwrap() error { return e.Err }
 
+// Everyone is the role that names every person: a skill whose Roles hold
+// it may be run by anyone.
+const Everyone = "*"
+
 // Allowed reports whether a caller with roles may run the skill with args,
-// and if not, the roles that would allow it.
+// and if not, the roles that would allow it. A read skill without roles is
+// open to everyone; a write or dangerous skill without roles is open to
+// nobody (deny by default) and needed is then empty.
 func (s *Skill) Allowed(roles []string, args Args) (ok bool, needed []string) {
-	if len(s.Roles) > 0 && !anyIn(roles, s.Roles) {
+	switch {
+	case len(s.Roles) == 0 && s.Risk != Read:
+		return false, nil
+	case len(s.Roles) > 0 && !slices.Contains(s.Roles, Everyone) && !anyIn(roles, s.Roles):
 		return false, s.Roles
 	}
 	for _, r := range s.Rules {
@@ -207,6 +224,11 @@ func (s *Skill) Allowed(roles []string, args Args) (ok bool, needed []string) {
 		}
 	}
 	return true, nil
+}
+
+// AllowedIn reports whether the skill may run in a channel.
+func (s *Skill) AllowedIn(channel string) bool {
+	return len(s.Channels) == 0 || slices.Contains(s.Channels, strings.TrimPrefix(channel, "#"))
 }
 
 func anyIn(have, want []string) bool {

@@ -382,3 +382,33 @@ func TestErrorTypes(t *testing.T) {
 		t.Errorf("ParamError.Error() = %q", pe.Error())
 	}
 }
+
+func TestDenyByDefaultAndChannels(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		skill Skill
+		roles []string
+		ok    bool
+	}{
+		{"read without roles is open", Skill{Risk: Read}, nil, true},
+		{"write without roles is closed", Skill{Risk: Write}, []string{"ops", "admin"}, false},
+		{"dangerous without roles is closed", Skill{Risk: Dangerous}, []string{"ops"}, false},
+		{"everyone opens a write skill", Skill{Risk: Write, Roles: []string{Everyone}}, nil, true},
+		{"a named role", Skill{Risk: Dangerous, Roles: []string{"ops"}}, []string{"ops"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if ok, needed := tc.skill.Allowed(tc.roles, Args{}); ok != tc.ok || (!ok && len(tc.skill.Roles) == 0 && needed != nil) {
+				t.Fatalf("Allowed = %v, %v", ok, needed)
+			}
+		})
+	}
+	s := Skill{Channels: []string{"ops"}}
+	for ch, want := range map[string]bool{"ops": true, "#ops": true, "random": false, "": false} {
+		if got := s.AllowedIn(ch); got != want {
+			t.Errorf("AllowedIn(%q) = %v", ch, got)
+		}
+	}
+	if !(&Skill{}).AllowedIn("anywhere") {
+		t.Error("a skill without channels is allowed everywhere")
+	}
+}
