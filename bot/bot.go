@@ -12,12 +12,14 @@ import (
 	"maps"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/parleybot/parley/auth"
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/dialog"
 	"github.com/parleybot/parley/dialog/memstore"
@@ -58,6 +60,9 @@ type Options struct {
 	LearnedDir string
 	// Learned, when set, replaces the store of taught examples.
 	Learned training.Store
+	// TwoFactorKey (32 bytes, see auth.ParseKey) encrypts one-time-code
+	// secrets; without it skills that require a code cannot run.
+	TwoFactorKey []byte
 }
 
 // Bot is an assembled Parley.
@@ -71,6 +76,8 @@ type Bot struct {
 	// Learner takes teachings and retrains; run Learner.Run to retrain in
 	// the background.
 	Learner *learn.Learner
+	// TwoFactor enrols people and checks one-time codes (nil without a key).
+	TwoFactor *auth.Service
 	// State is the store the built-in skills keep their data in.
 	State skills.State
 	close []func() error
@@ -109,12 +116,30 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		b.Close()
 		return nil, err
 	}
+	var factor dialog.SecondFactor
+	if len(opts.TwoFactorKey) > 0 {
+		var store auth.Store = state
+		if b.redis == nil && opts.LearnedDir != "" {
+			// Memory loses enrolments at exit: keep them beside what was taught.
+			fs, err := auth.OpenFileStore(filepath.Join(opts.LearnedDir, "2fa.json"))
+			if err != nil {
+				b.Close()
+				return nil, err
+			}
+			store = fs
+		}
+		if b.TwoFactor, err = auth.New(store, opts.TwoFactorKey, opts.Now); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("two-factor codes: %w", err)
+		}
+		factor = secondFactor{b.TwoFactor}
+	}
 	b.Engine, err = dialog.New(dialog.Config{
 		Parser: b.NLU, Catalog: reg, Store: store, Logger: opts.Logger, Now: opts.Now,
 		Run: opts.Run, Observer: opts.Observer,
 		ConfirmTTL: cfg.Bot.ConfirmTTL, ExecTimeout: cfg.Bot.ExecTimeout, MaxTries: cfg.Bot.MaxTries,
 		MaxMessage: cfg.Bot.MaxMessageBytes, BotName: cfg.Bot.Name, Holders: cfg.Holders,
-		Learner: b.Learner, TrainerRole: cfg.NLU.TrainerRole,
+		Learner: b.Learner, TrainerRole: cfg.NLU.TrainerRole, SecondFactor: factor,
 	})
 	if err != nil {
 		b.Close()
@@ -453,4 +478,26 @@ func knownIntent(reg *skills.Registry, intent string) bool {
 // ModelOptions are the NLU training options the configuration asks for.
 func ModelOptions(cfg *config.Config, progress func(string, int, int)) nlu.Options {
 	return nlu.Options{Seed: cfg.NLU.Seed, Threshold: cfg.NLU.Threshold, Margin: cfg.NLU.Margin, Lists: Lists(cfg), Progress: progress}
+}
+
+// secondFactor phrases auth's verdicts for the dialog.
+type secondFactor struct{ s *auth.Service }
+
+func (f secondFactor) Verify(ctx context.Context, user, skill, code string) error {
+	err := f.s.Verify(ctx, user, skill, code)
+	var bad *auth.BadCodeError
+	var locked *auth.LockedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &bad):
+		return fmt.Errorf("%w: that code is wrong (%d more tries before a %s lock)", dialog.ErrCodeWrong, bad.Left, "15-minute")
+	case errors.As(err, &locked):
+		return fmt.Errorf("%w: too many wrong codes, so this is locked for you until %s", dialog.ErrCodeRefused, locked.Until.UTC().Format("15:04 UTC"))
+	case errors.Is(err, auth.ErrReused):
+		return fmt.Errorf("%w: that code was already used; wait for the next one", dialog.ErrCodeRefused)
+	case errors.Is(err, auth.ErrNotEnrolled):
+		return fmt.Errorf("%w: you have no authenticator set up; ask an admin to run “parley 2fa enroll %s”", dialog.ErrCodeRefused, user)
+	}
+	return err
 }

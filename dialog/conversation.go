@@ -32,6 +32,11 @@ type conversation struct {
 	// Suggest holds the skills offered after "Did you mean…?" for the
 	// message in Origin, while the person may pick one (state idle).
 	Suggest []string `json:"g,omitempty"`
+	// Stage is "code" while a confirmed request waits for its one-time code.
+	Stage string `json:"st,omitempty"`
+	// Approval is the id another person quotes to approve the request
+	// (the two-person rule).
+	Approval string `json:"ap,omitempty"`
 }
 
 func (c *conversation) expired(now time.Time) bool {

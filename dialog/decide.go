@@ -28,7 +28,14 @@ type turnInput struct {
 	// origin is what was understood of the message a "Did you mean…?"
 	// was about, when one is pending.
 	origin nlu.Result
+	// code is the result of checking a one-time code in the message, when
+	// one was awaited and given.
+	code *codeCheck
+	// newID is a fresh id for an approval request.
+	newID string
 }
+
+type codeCheck struct{ err error }
 
 // plan is what a turn decided to do besides changing the conversation.
 type plan struct {
@@ -45,6 +52,39 @@ type plan struct {
 	err           error
 	// candidate, when set, goes to the review queue after the turn.
 	candidate *training.Candidate
+	// records are kept by the audit trail.
+	records []Record
+	// approval, when set, indexes a request awaiting another person's
+	// approval under this id.
+	approval string
+	// sensitive marks a message holding a one-time code.
+	sensitive bool
+	// approver is who approved the call, under the two-person rule.
+	approver string
+}
+
+func (p *plan) record(kind string, s *skills.Skill, params map[string]string, user, detail string) {
+	ev := Record{Kind: kind, User: user, Detail: detail, Params: params}
+	if s != nil {
+		ev.Skill = s.Name
+		ev.Params = redactParams(s, params)
+	}
+	p.records = append(p.records, ev)
+}
+
+// redactParams masks secret parameters.
+func redactParams(s *skills.Skill, params map[string]string) map[string]string {
+	if len(params) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		if p := s.Param(k); p != nil && p.Secret {
+			v = "••••"
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func (p *plan) say(text string) { p.replies = append(p.replies, text) }
@@ -95,6 +135,9 @@ func (e *Engine) decide(c conversation, in turnInput) (conversation, plan) {
 // if nothing were pending (a late "yes" runs nothing).
 func (e *Engine) expiredThen(c conversation, in turnInput) (conversation, plan) {
 	var p plan
+	if s, ok := e.cfg.Catalog.Lookup(c.Skill); ok && c.State == Confirming {
+		p.record("expired", s, c.Params, c.By, "")
+	}
 	switch in.nlu.Intent {
 	case IntentAffirm:
 		p.sayf("Your earlier request (%s) expired after %s without an answer, so nothing was run. Ask again if you still want it.", strings.TrimPrefix(e.doingOf(c), "the request to "), humanDuration(e.cfg.ConfirmTTL))
@@ -144,6 +187,7 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 func (e *Engine) request(s *skills.Skill, known map[string]string, in turnInput, p *plan) (conversation, plan) {
 	if !s.AllowedIn(in.msg.Channel) {
 		p.denied = true
+		p.record("refused", s, nil, in.msg.User, "not allowed in channel "+in.msg.Channel)
 		p.sayf("Sorry %s, I can only %s in %s.", in.msg.User, describe(s), "#"+strings.Join(s.Channels, ", #"))
 		return conversation{}, *p
 	}
@@ -238,6 +282,18 @@ func (e *Engine) advance(c conversation, s *skills.Skill, in turnInput, p *plan)
 	}
 	c.Expires = in.now.Add(e.cfg.ConfirmTTL).UnixMilli()
 	p.confirm = s.Name
+	if s.Approvals > 0 {
+		// The two-person rule: someone else must approve.
+		c.Approval = in.newID
+		p.approval = c.Approval
+		who := "another person"
+		if roles := s.Roles; len(roles) > 0 && !slices.Contains(roles, skills.Everyone) {
+			who = "another person with the " + strings.Join(roles, " or ") + " role"
+		}
+		p.sayf("%s This needs approval by %s: they can say “approve %s” (or “reject %s”). It expires in %s.",
+			e.confirmText(s, args), who, c.Approval, c.Approval, humanDuration(e.cfg.ConfirmTTL))
+		return e.move(c, EvPropose, p, "")
+	}
 	p.sayf("%s (yes / no)", e.confirmText(s, args))
 	return e.move(c, EvPropose, p, "")
 }
@@ -258,6 +314,7 @@ func (e *Engine) move(c conversation, ev Event, p *plan, asks string) (conversat
 
 func (e *Engine) deny(s *skills.Skill, needed []string, when string, in turnInput, p *plan) (conversation, plan) {
 	p.denied = true
+	p.record("refused", s, nil, in.msg.User, "needs role "+strings.Join(needed, " or ")+when)
 	if len(needed) == 0 {
 		p.sayf("Sorry %s, nobody may %s yet: the skill names no roles. Ask whoever runs Parley to grant one.", in.msg.User, describe(s))
 		return conversation{}, *p
@@ -296,6 +353,7 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 	}
 	r := in.nlu
 	if isCancel(r, in.text) || r.Intent == IntentDeny && r.Confidence >= sureYesNo {
+		p.record("cancelled", s, c.Params, in.msg.User, "")
 		p.sayf("OK, cancelled %s.", e.doing(s, c.Params))
 		return e.drop(c, &p)
 	}
@@ -389,7 +447,20 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 	}
 	if isCancel(r, in.text) {
 		p.sayf("OK, I won't %s.", e.summary(s, c.Params))
+		p.record("cancelled", s, c.Params, in.msg.User, "")
 		return e.drop(c, &p)
+	}
+	if c.Stage == stageCode {
+		return e.awaitingCode(c, s, in, &p)
+	}
+	if c.Approval != "" {
+		if r.Intent == IntentDeny && r.Confidence >= sureYesNo {
+			p.sayf("OK, I won't %s.", e.summary(s, c.Params))
+			p.record("cancelled", s, c.Params, in.msg.User, "")
+			return e.drop(c, &p)
+		}
+		p.sayf("This needs the approval of someone else: they can say “approve %s” (or “reject %s”). Say “cancel” to withdraw it.", c.Approval, c.Approval)
+		return c, p
 	}
 	// Changes come before the yes: "no wait, web-3", "make it prod" and
 	// "ok but make it prod" all correct the request; none confirms it.
@@ -418,10 +489,14 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 	}
 	switch {
 	case r.Intent == IntentAffirm && r.Confidence >= sureYesNo && !hostile(in.text):
+		if s.Require2FA {
+			return e.askCode(c, s, in, &p)
+		}
 		c.Expires = in.now.Add(e.cfg.ExecTimeout + time.Minute).UnixMilli()
 		return e.runConfirmed(c, s, in, &p)
 	case r.Intent == IntentDeny && r.Confidence >= sureYesNo:
 		p.sayf("OK, I won't %s.", e.summary(s, c.Params))
+		p.record("cancelled", s, c.Params, in.msg.User, "")
 		return e.drop(c, &p)
 	}
 	reminder := "Still waiting for your answer: " + e.confirmTextRaw(s, c.Params) + " (yes / no)"
@@ -479,6 +554,8 @@ func (e *Engine) runConfirmed(c conversation, s *skills.Skill, in turnInput, p *
 		return conversation{State: next}, pl
 	}
 	p.call = &skills.Call{Skill: s, Args: args, Caller: caller, Time: in.now}
+	p.record("confirmed", s, c.Params, in.msg.User, "")
+	c.Stage = ""
 	return e.move(c, EvRun, p, "")
 }
 
@@ -869,4 +946,82 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// stageCode marks a confirmed request waiting for its one-time code.
+const stageCode = "code"
+
+// askCode asks for a one-time code before running a confirmed request.
+func (e *Engine) askCode(c conversation, s *skills.Skill, in turnInput, p *plan) (conversation, plan) {
+	if e.cfg.SecondFactor == nil {
+		p.say("This needs a one-time code, but two-factor codes are not set up here, so it cannot run. Nothing was run.")
+		p.record("refused", s, c.Params, in.msg.User, "two-factor codes not set up")
+		return e.drop(c, p)
+	}
+	c.Stage = stageCode
+	c.Tries = 0
+	p.confirm = s.Name
+	p.persist = true
+	p.sayf("Enter the 6-digit code from your authenticator app to %s (or “cancel”).", e.summary(s, c.Params))
+	return c, *p
+}
+
+// awaitingCode handles the answer to "Enter the code".
+func (e *Engine) awaitingCode(c conversation, s *skills.Skill, in turnInput, p *plan) (conversation, plan) {
+	if in.code == nil {
+		c.Tries++
+		if c.Tries >= e.cfg.MaxTries {
+			p.sayf("I didn't get a code, so I've dropped %s. Nothing was run.", e.doing(s, c.Params))
+			p.record("cancelled", s, c.Params, in.msg.User, "no one-time code")
+			return e.drop(c, p)
+		}
+		p.confirm = s.Name
+		p.persist = true
+		p.say("Please enter the 6-digit code from your authenticator app, or say “cancel”.")
+		return c, *p
+	}
+	p.sensitive = true
+	var bad *codeError
+	switch err := in.code.err; {
+	case err == nil:
+		c.Expires = in.now.Add(e.cfg.ExecTimeout + time.Minute).UnixMilli()
+		return e.runConfirmed(c, s, in, p)
+	case errors.As(err, &bad) && bad.retry:
+		p.confirm = s.Name
+		p.persist = true
+		p.say(bad.msg + " Enter the code again, or say “cancel”.")
+		p.record("refused", s, c.Params, in.msg.User, bad.msg)
+		return c, *p
+	default:
+		msg := "I couldn't check the code right now. Nothing was run."
+		if errors.As(err, &bad) {
+			msg = bad.msg + " Nothing was run."
+		}
+		p.say(msg)
+		p.record("refused", s, c.Params, in.msg.User, strings.TrimSuffix(msg, " Nothing was run."))
+		return e.drop(c, p)
+	}
+}
+
+// codeError is a one-time code that did not pass, in words for the person;
+// retry says whether another code may be tried now.
+type codeError struct {
+	msg   string
+	retry bool
+}
+
+func (e *codeError) Error() string { return e.msg }
+
+// isCode reports whether text is a one-time code: six digits.
+func isCode(text string) bool {
+	t := strings.ReplaceAll(strings.TrimSpace(text), " ", "")
+	if len(t) != 6 {
+		return false
+	}
+	for _, r := range t {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -68,6 +68,15 @@ type Config struct {
 	Learner Learner
 	// TrainerRole may teach directly and review ("trainer").
 	TrainerRole string
+	// SecondFactor checks one-time codes for skills that require them;
+	// without it such skills are refused.
+	SecondFactor SecondFactor
+}
+
+// SecondFactor checks a person's one-time code for a skill. *auth.Service
+// satisfies it.
+type SecondFactor interface {
+	Verify(ctx context.Context, user, skill, code string) error
 }
 
 // Engine handles messages. It is safe for concurrent use.
@@ -145,6 +154,24 @@ type Outcome struct {
 	Denied bool
 	// Err is an internal failure already reported in plain words.
 	Err error
+	// Records are what an audit trail keeps of the turn.
+	Records []Record
+	// Sensitive marks a message that must not be recorded as typed (a
+	// one-time code).
+	Sensitive bool
+}
+
+// Record is something accountable that happened in a turn.
+type Record struct {
+	// Kind is one of: executed, failed, refused, confirmed, cancelled,
+	// expired, taught, approved, rejected.
+	Kind     string
+	Skill    string
+	Params   map[string]string // secrets masked
+	User     string            // who did it (the requester of an approved run)
+	Approver string
+	Detail   string
+	Duration time.Duration
 }
 
 // Execution reports one skill run.
@@ -184,8 +211,11 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 	if problem != "" {
 		return Outcome{Replies: []string{problem}}
 	}
-	if replies, ok := e.learning(ctx, msg, text); ok {
-		return Outcome{Replies: replies}
+	if out, ok := e.learning(ctx, msg, text); ok {
+		return out
+	}
+	if out, ok := e.approving(ctx, msg, text); ok {
+		return out
 	}
 	res, err := e.cfg.Parser.Parse(ctx, text)
 	if err != nil {
@@ -194,6 +224,8 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 		return Outcome{Replies: []string{fmt.Sprintf("I couldn't process that message (ref %s). Please try again.", ref)}, Err: err}
 	}
 	key := msg.Key().String()
+	newID := newRef()[:6]
+	var code *codeCheck // checked once: a code is spent when checked
 	for attempt := 0; ; attempt++ {
 		data, version, err := e.cfg.Store.Load(ctx, key)
 		if err != nil {
@@ -206,7 +238,13 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 			conv = conversation{}
 		}
 		now := e.cfg.Now()
-		in := turnInput{msg: msg, text: text, nlu: res, now: now}
+		in := turnInput{msg: msg, text: text, nlu: res, now: now, newID: newID}
+		if conv.State == Confirming && conv.Stage == stageCode && isCode(text) && e.cfg.SecondFactor != nil {
+			if code == nil {
+				code = &codeCheck{err: e.checkCode(ctx, msg.User, conv.Skill, text)}
+			}
+			in.code = code
+		}
 		if len(conv.Suggest) > 0 {
 			// The person may be picking a guess for this earlier message.
 			if in.origin, err = e.cfg.Parser.Parse(ctx, conv.Origin); err != nil {
@@ -235,6 +273,12 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 		if p.candidate != nil && e.cfg.Learner != nil {
 			if _, err := e.cfg.Learner.Propose(ctx, *p.candidate); err != nil {
 				e.log.WarnContext(ctx, "could not queue a candidate example", "err", err)
+			}
+		}
+		if p.approval != "" {
+			// Index the request so another person's "approve ID" finds it.
+			if _, err := e.cfg.Store.Swap(ctx, approvalKey(p.approval), 0, []byte(key)); err != nil {
+				e.log.WarnContext(ctx, "could not index an approval request", "err", err)
 			}
 		}
 		out := e.outcome(next, p, res)
@@ -272,6 +316,7 @@ func (e *Engine) outcome(c conversation, p plan, res nlu.Result) Outcome {
 	out := Outcome{
 		Replies: p.replies, Intent: res.Intent, Confidence: res.Confidence,
 		State: c.State, Asks: p.asks, Confirm: p.confirm, Denied: p.denied,
+		Records: p.records, Sensitive: p.sensitive,
 	}
 	if c.State == Collecting || c.State == Confirming {
 		out.Params = e.redact(c.Skill, c.Params)
@@ -308,8 +353,39 @@ func (e *Engine) execute(ctx context.Context, p plan, out *Outcome) {
 	ex := &Execution{Skill: call.Skill.Name, Params: call.Args.Redacted(), Result: res, Err: err, Duration: time.Since(start)}
 	out.Executed = ex
 	out.Params = ex.Params
-	out.Replies = append(out.Replies, e.resultText(ctx, call, res, err))
+	text := e.resultText(ctx, call, res, err)
+	out.Replies = append(out.Replies, text)
+	kind := "executed"
+	if err != nil {
+		kind = "failed"
+	}
+	out.Records = append(out.Records, Record{Kind: kind, Skill: call.Skill.Name, Params: ex.Params, User: call.Caller.User, Approver: p.approver, Detail: text, Duration: ex.Duration})
 }
+
+// checkCode asks the second factor and phrases a refusal for the person.
+func (e *Engine) checkCode(ctx context.Context, user, skill, code string) error {
+	err := e.cfg.SecondFactor.Verify(ctx, user, skill, strings.ReplaceAll(strings.TrimSpace(code), " ", ""))
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrCodeWrong):
+		return &codeError{msg: err.Error(), retry: true}
+	case errors.Is(err, ErrCodeRefused):
+		return &codeError{msg: err.Error()}
+	}
+	ref := newRef()
+	e.log.ErrorContext(ctx, "checking a one-time code failed", "ref", ref, "err", err)
+	return &codeError{msg: fmt.Sprintf("I couldn't check the code right now (ref %s).", ref)}
+}
+
+// Errors a SecondFactor wraps; their text is shown to the person.
+var (
+	// ErrCodeWrong is a wrong code that may be tried again.
+	ErrCodeWrong = errors.New("wrong one-time code")
+	// ErrCodeRefused is a code that cannot be accepted now (reused,
+	// locked out, not enrolled).
+	ErrCodeRefused = errors.New("one-time code refused")
+)
 
 func (e *Engine) safeRun(ctx context.Context, call skills.Call) (res skills.Result, err error) {
 	defer func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -99,6 +100,9 @@ func testParser() fakeParser {
 		"cancel":                           intent(IntentCancel),
 		"explode":                          intent("explode"),
 		"purge the cache":                  intent("purge_cache"),
+		"rotate the keys":                  intent("rotate_keys"),
+		"wipe the disk":                    intent("wipe_disk"),
+		"nuke it":                          intent("nuke"),
 		"drop the database":                intent("drop_db"),
 		"fail please":                      intent("fail"),
 		"actually web-2":                   {Intent: nlu.OutOfScope, Entities: []nlu.Entity{ent("hostname", "web-2")}},
@@ -168,6 +172,18 @@ func testCatalog(t testing.TB, log *callLog) *skills.Registry {
 			Confirm: "Purge the cache?", Executor: log.executor("purged"),
 		},
 		&skills.Skill{
+			Name: "rotate_keys", Description: "Rotate the keys.", Risk: skills.Dangerous, Roles: []string{"ops"}, Require2FA: true,
+			Confirm: "Rotate the keys?", Running: "Rotating the keys", Executor: log.executor("done."),
+		},
+		&skills.Skill{
+			Name: "wipe_disk", Description: "Wipe a disk.", Risk: skills.Dangerous, Roles: []string{"ops"}, Approvals: 1,
+			Confirm: "Wipe the disk?", Running: "Wiping the disk", Executor: log.executor("done."),
+		},
+		&skills.Skill{
+			Name: "nuke", Description: "Nuke it.", Risk: skills.Dangerous, Roles: []string{"ops"}, Approvals: 1, Require2FA: true,
+			Confirm: "Nuke it?", Running: "Nuking", Executor: log.executor("done."),
+		},
+		&skills.Skill{
 			Name: "drop_db", Description: "Drop a database.", Risk: skills.Dangerous,
 			Confirm: "Drop it?", Executor: log.executor("dropped"),
 		},
@@ -188,6 +204,30 @@ func testCatalog(t testing.TB, log *callLog) *skills.Registry {
 	return reg
 }
 
+// fakeFactor accepts 123456 once per user; 999999 is refused outright.
+type fakeFactor struct {
+	mu   sync.Mutex
+	used map[string]bool
+}
+
+func (f *fakeFactor) Verify(_ context.Context, user, skill, code string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case code == "999999":
+		return fmt.Errorf("%w: you are locked out until 10:15", ErrCodeRefused)
+	case code != "123456":
+		return fmt.Errorf("%w: that code is wrong (4 tries left)", ErrCodeWrong)
+	case f.used[user]:
+		return fmt.Errorf("%w: that code was already used", ErrCodeRefused)
+	}
+	if f.used == nil {
+		f.used = map[string]bool{}
+	}
+	f.used[user] = true
+	return nil
+}
+
 type harness struct {
 	t     *testing.T
 	eng   *Engine
@@ -200,7 +240,7 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, store: newFakeStore(), log: &callLog{}, now: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
 	eng, err := New(Config{
 		Parser: testParser(), Catalog: testCatalog(t, h.log), Store: h.store,
-		Now: func() time.Time { return h.now },
+		Now: func() time.Time { return h.now }, SecondFactor: &fakeFactor{},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -607,5 +647,104 @@ func TestChannelRulesAndDenyByDefault(t *testing.T) {
 	}
 	if h.log.count() != 0 {
 		t.Fatal("something ran")
+	}
+}
+
+func TestSecondFactor(t *testing.T) {
+	h := newHarness(t)
+	o := h.say("erin", "rotate the keys", "ops")
+	if o.Confirm != "rotate_keys" {
+		t.Fatalf("%+v", o)
+	}
+	o = h.say("erin", "yes", "ops")
+	if o.Executed != nil || !strings.Contains(replyOf(o), "Enter the 6-digit code") || o.State != Confirming {
+		t.Fatalf("yes must ask for a code: %+v", o)
+	}
+	o = h.say("erin", "111111", "ops")
+	if o.Executed != nil || !strings.Contains(replyOf(o), "that code is wrong") || !o.Sensitive || o.State != Confirming {
+		t.Fatalf("wrong code: %+v", o)
+	}
+	o = h.say("erin", "123 456", "ops")
+	if o.Executed == nil || o.Executed.Skill != "rotate_keys" || !o.Sensitive {
+		t.Fatalf("right code: %+v", o)
+	}
+	kinds := []string{}
+	for _, r := range o.Records {
+		kinds = append(kinds, r.Kind)
+	}
+	if strings.Join(kinds, ",") != "confirmed,executed" {
+		t.Fatalf("records %v", kinds)
+	}
+	// The same code again is refused and ends the request.
+	h.say("erin", "rotate the keys", "ops")
+	h.say("erin", "yes", "ops")
+	o = h.say("erin", "123456", "ops")
+	if o.Executed != nil || !strings.Contains(replyOf(o), "already used") || o.State != Idle {
+		t.Fatalf("reused code: %+v", o)
+	}
+	// Without a second factor set up, such a skill never runs.
+	h.eng.cfg.SecondFactor = nil
+	h.say("erin", "rotate the keys", "ops")
+	o = h.say("erin", "yes", "ops")
+	if o.Executed != nil || !strings.Contains(replyOf(o), "not set up") {
+		t.Fatalf("no second factor: %+v", o)
+	}
+	if h.log.count() != 1 {
+		t.Fatalf("ran %d times", h.log.count())
+	}
+}
+
+func TestTwoPersonRule(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	o := h.say("jason", "wipe the disk", "ops")
+	m := regexp.MustCompile(`approve ([0-9a-f]{6})`).FindStringSubmatch(replyOf(o))
+	if m == nil || o.State != Confirming {
+		t.Fatalf("no approval id: %+v", o)
+	}
+	id := m[1]
+	if o := h.say("jason", "yes", "ops"); o.Executed != nil || !strings.Contains(replyOf(o), "approval of someone else") {
+		t.Fatalf("the requester's own yes: %+v", o)
+	}
+	if o := h.say("jason", "approve "+id, "ops"); o.Executed != nil || !strings.Contains(replyOf(o), "can't approve your own") {
+		t.Fatalf("self-approval: %+v", o)
+	}
+	if o := h.eng.Handle(ctx, Message{User: "bob", Channel: "ops", Roles: []string{"engineer"}, Text: "approve " + id}); o.Executed != nil || !o.Denied {
+		t.Fatalf("an approver without the role: %+v", o)
+	}
+	o = h.eng.Handle(ctx, Message{User: "alice", Channel: "ops", Roles: []string{"ops"}, Text: "approve " + id})
+	if o.Executed == nil || o.Executed.Skill != "wipe_disk" || !strings.Contains(replyOf(o), "Approved by alice") {
+		t.Fatalf("approval: %+v", o)
+	}
+	if o.Records[0].Kind != "approved" || o.Records[0].Approver != "alice" || o.Records[0].User != "jason" || o.Records[1].Approver != "alice" {
+		t.Fatalf("records %+v", o.Records)
+	}
+	if c := h.log.calls[len(h.log.calls)-1]; c.Caller.User != "jason" {
+		t.Fatalf("ran as %s, want the requester", c.Caller.User)
+	}
+	if o := h.eng.Handle(ctx, Message{User: "erin", Channel: "ops", Roles: []string{"ops"}, Text: "approve " + id}); o.Executed != nil {
+		t.Fatalf("approved twice: %+v", o)
+	}
+	// Rejection.
+	o = h.say("jason", "wipe the disk", "ops")
+	id = regexp.MustCompile(`approve ([0-9a-f]{6})`).FindStringSubmatch(replyOf(o))[1]
+	o = h.eng.Handle(ctx, Message{User: "alice", Channel: "ops", Roles: []string{"ops"}, Text: "reject " + id})
+	if o.Executed != nil || !strings.Contains(replyOf(o), "Rejected by alice") {
+		t.Fatalf("rejection: %+v", o)
+	}
+	if s, _ := h.eng.Pending(ctx, Key{User: "jason", Channel: "ops"}); s != Idle {
+		t.Fatalf("a rejected request still pends: %v", s)
+	}
+	// Two-person rule with a code: the approver gives theirs.
+	o = h.say("jason", "nuke it", "ops")
+	id = regexp.MustCompile(`approve ([0-9a-f]{6})`).FindStringSubmatch(replyOf(o))[1]
+	if o := h.eng.Handle(ctx, Message{User: "alice", Channel: "ops", Roles: []string{"ops"}, Text: "approve " + id}); o.Executed != nil || !strings.Contains(replyOf(o), "one-time code") {
+		t.Fatalf("approval without a code: %+v", o)
+	}
+	if o := h.eng.Handle(ctx, Message{User: "alice", Channel: "ops", Roles: []string{"ops"}, Text: "approve " + id + " 123456"}); o.Executed == nil || !o.Sensitive {
+		t.Fatalf("approval with a code: %+v", o)
+	}
+	if h.log.count() != 2 {
+		t.Fatalf("ran %d times", h.log.count())
 	}
 }

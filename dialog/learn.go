@@ -40,34 +40,42 @@ func (e *Engine) isTrainer(roles []string) bool {
 }
 
 // learning handles the teaching commands. It reports whether text was one.
-func (e *Engine) learning(ctx context.Context, msg Message, text string) ([]string, bool) {
+func (e *Engine) learning(ctx context.Context, msg Message, text string) (Outcome, bool) {
+	replies, records, ok := e.learningReplies(ctx, msg, text)
+	return Outcome{Replies: replies, Records: records}, ok
+}
+
+func (e *Engine) learningReplies(ctx context.Context, msg Message, text string) ([]string, []Record, bool) {
 	if e.cfg.Learner == nil {
-		return nil, false
+		return nil, nil, false
 	}
 	if m := learnRE.FindStringSubmatch(text); m != nil {
-		return []string{e.teach(ctx, msg, m[1], m[2])}, true
+		reply, rec := e.teach(ctx, msg, m[1], m[2])
+		return []string{reply}, rec, true
 	}
 	trainer := e.isTrainer(msg.Roles)
 	needRole := fmt.Sprintf("Sorry %s, you need the %s role to review what I learn.", msg.User, e.cfg.TrainerRole)
 	if reviewRE.MatchString(text) {
 		if !trainer {
-			return []string{needRole}, true
+			return []string{needRole}, nil, true
 		}
-		return []string{e.queue(ctx)}, true
+		return []string{e.queue(ctx)}, nil, true
 	}
-	if m := approveRE.FindStringSubmatch(text); m != nil {
+	if m := approveRE.FindStringSubmatch(text); m != nil && len(m[1]) == 12 {
 		if !trainer {
-			return []string{needRole}, true
+			return []string{needRole}, nil, true
 		}
-		return []string{e.resolve(ctx, msg, m[1], true, m[2])}, true
+		reply, rec := e.resolve(ctx, msg, m[1], true, m[2])
+		return []string{reply}, rec, true
 	}
-	if m := rejectRE.FindStringSubmatch(text); m != nil {
+	if m := rejectRE.FindStringSubmatch(text); m != nil && len(m[1]) == 12 {
 		if !trainer {
-			return []string{needRole}, true
+			return []string{needRole}, nil, true
 		}
-		return []string{e.resolve(ctx, msg, m[1], false, "")}, true
+		reply, rec := e.resolve(ctx, msg, m[1], false, "")
+		return []string{reply}, rec, true
 	}
-	return nil, false
+	return nil, nil, false
 }
 
 // intentNamed finds the intent a person names: a skill's name, its
@@ -89,23 +97,25 @@ func (e *Engine) intentNamed(name string) (string, bool) {
 	return fuzzy.Closest(spaced, names)
 }
 
-func (e *Engine) teach(ctx context.Context, msg Message, text, name string) string {
+func (e *Engine) teach(ctx context.Context, msg Message, text, name string) (string, []Record) {
 	intent, ok := e.intentNamed(name)
 	if !ok {
-		return fmt.Sprintf("I don't have a skill called “%s”. Say “help” to see the skills, then “learn that \"…\" means SKILL”.", shorten(name, 40))
+		return fmt.Sprintf("I don't have a skill called “%s”. Say “help” to see the skills, then “learn that \"…\" means SKILL”.", shorten(name, 40)), nil
 	}
 	if !e.isTrainer(msg.Roles) {
 		c, err := e.cfg.Learner.Propose(ctx, training.Candidate{Text: text, Intent: intent, By: msg.User, Channel: msg.Channel, Source: "chat"})
 		if err != nil {
-			return e.learnFailure(ctx, err)
+			return e.learnFailure(ctx, err), nil
 		}
-		return fmt.Sprintf("Thanks %s — I've put “%s” → %s up for review (#%s); someone with the %s role will decide.", msg.User, shorten(c.Text, 80), intent, c.ID, e.cfg.TrainerRole)
+		return fmt.Sprintf("Thanks %s — I've put “%s” → %s up for review (#%s); someone with the %s role will decide.", msg.User, shorten(c.Text, 80), intent, c.ID, e.cfg.TrainerRole),
+			[]Record{{Kind: "proposed", Skill: intent, User: msg.User, Detail: c.Text}}
 	}
 	t, err := e.cfg.Learner.Teach(ctx, text, intent, msg.User, "chat")
 	if err != nil {
-		return e.learnFailure(ctx, err)
+		return e.learnFailure(ctx, err), nil
 	}
-	return fmt.Sprintf("Got it: “%s” means %s. I understand it now and am retraining on it.", shorten(t.Text, 80), intent)
+	return fmt.Sprintf("Got it: “%s” means %s. I understand it now and am retraining on it.", shorten(t.Text, 80), intent),
+		[]Record{{Kind: "taught", Skill: intent, User: msg.User, Detail: t.Text}}
 }
 
 func (e *Engine) queue(ctx context.Context) string {
@@ -139,27 +149,28 @@ func (e *Engine) queue(ctx context.Context) string {
 	return b.String()
 }
 
-func (e *Engine) resolve(ctx context.Context, msg Message, id string, approve bool, as string) string {
+func (e *Engine) resolve(ctx context.Context, msg Message, id string, approve bool, as string) (string, []Record) {
 	d := training.Decision{Approve: approve, By: msg.User}
 	if as != "" {
 		intent, ok := e.intentNamed(as)
 		if !ok {
-			return fmt.Sprintf("I don't have a skill called “%s”.", shorten(as, 40))
+			return fmt.Sprintf("I don't have a skill called “%s”.", shorten(as, 40)), nil
 		}
 		d.Intent = intent
 	}
 	c, err := e.cfg.Learner.Resolve(ctx, strings.ToLower(id), d)
 	if err != nil {
-		return e.learnFailure(ctx, err)
+		return e.learnFailure(ctx, err), nil
 	}
 	if !approve {
-		return fmt.Sprintf("Rejected “%s”.", shorten(c.Text, 80))
+		return fmt.Sprintf("Rejected “%s”.", shorten(c.Text, 80)), nil
 	}
 	intent := d.Intent
 	if intent == "" {
 		intent = c.Intent
 	}
-	return fmt.Sprintf("Approved: “%s” means %s. I understand it now and am retraining on it.", shorten(c.Text, 80), intent)
+	return fmt.Sprintf("Approved: “%s” means %s. I understand it now and am retraining on it.", shorten(c.Text, 80), intent),
+		[]Record{{Kind: "taught", Skill: intent, User: msg.User, Detail: c.Text}}
 }
 
 // learnFailure phrases a failure of the learning store or a refused teaching.

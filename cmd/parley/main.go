@@ -58,8 +58,12 @@ func run(ctx context.Context, args []string, e env) int {
 		err = testCmd(ctx, args, e)
 	case "train":
 		err = trainCmd(ctx, args, e)
+	case "2fa":
+		err = twoFACmd(ctx, args, e)
 	case "eval":
 		err = evalCmd(ctx, args, e)
+	case "audit":
+		err = auditCmd(ctx, args, e)
 	case "version":
 		fmt.Fprintln(e.stdout, "parley", versionString())
 		return 0
@@ -92,9 +96,11 @@ func usage(w io.Writer) {
 commands:
   shell     chat with the bot in the terminal (default)
   test      replay conversation tests: parley test FILE...
+  2fa       "2fa enroll USER" sets up one-time codes; "2fa keygen" makes the key
   train     train and write a model; "train add" teaches a phrasing,
             "train review" goes through the review queue
   eval      score the NLU on labelled data: parley eval --data FILE [--train FILE | --cv K]
+  audit     search the audit trail; "audit verify" checks it was not changed
   version   print the version
 
 Every command takes --config FILE; without it the embedded demo

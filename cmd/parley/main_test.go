@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base32"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/parleybot/parley/auth"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -168,5 +173,64 @@ skills:
 	// deploy is not in this catalog: it must not be taken for a restart.
 	if strings.Contains(out, "Restart checkout") || !strings.Contains(out, "parley> ") {
 		t.Fatalf("a request outside the catalog was misread:\n%s", out)
+	}
+}
+
+func TestTwoFactorEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	key := strings.Repeat("ab", 32)
+	getenv := func(k string) string {
+		switch k {
+		case "PARLEY_2FA_KEY":
+			return key
+		case "PARLEY_DATA_DIR":
+			return dir
+		}
+		return ""
+	}
+	run2 := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: getenv})
+		return code, out.String(), errb.String()
+	}
+	code, out, errs := run2("", "2fa", "enroll", "op")
+	if code != 0 || !strings.Contains(out, "otpauth://totp/Parley:op?") || !strings.Contains(out, "▀") {
+		t.Fatalf("enroll: %d %s %s", code, out, errs)
+	}
+	secret := regexp.MustCompile(`type the secret: ([A-Z2-7]+)`).FindStringSubmatch(out)
+	if secret == nil {
+		t.Fatalf("no secret in %s", out)
+	}
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "parley.yaml")
+	os.WriteFile(cfg, []byte(`
+operator: {user: op, roles: [ops]}
+skills:
+  - name: restart_service
+    description: Restart a service on a host.
+    risk: dangerous
+    roles: [ops]
+    require_2fa: true
+    confirm: "Restart {service} on {host}?"
+    running: "Restarting {service} on {host}"
+    params:
+      - {name: service, type: name, required: true, question: "Which service?"}
+      - {name: host, type: host, required: true, question: "Which host?"}
+    executor: {kind: exec, argv: [true], dry_run: true}
+`), 0o600)
+	code, out, errs = run2("restart apache on web-1\nyes\n000000\n"+auth.CodeAt(raw, time.Now())+"\n", "shell", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("shell: %d %s", code, errs)
+	}
+	for _, want := range []string{"Enter the 6-digit code", "that code is wrong", "Restarting apache on web-1 ... done."} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("shell output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errs := run2("", "2fa", "enroll"); code != 2 {
+		t.Fatalf("enroll without a user: %d %s", code, errs)
 	}
 }

@@ -43,7 +43,13 @@ func shellCmd(ctx context.Context, args []string, e env) error {
 		forceDryRun(cfg)
 	}
 	start := time.Now()
-	b, err := bot.New(ctx, cfg, bot.Options{Logger: logger, RedisPassword: e.getenv(cfg.Store.Redis.PasswordEnv), LearnedDir: learnedDir(e)})
+	key, err := twoFactorKey(e)
+	if err != nil {
+		return err
+	}
+	opts := botOptions(e, cfg, key)
+	opts.Logger = logger
+	b, err := bot.New(ctx, cfg, opts)
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,11 @@ func learnerBot(ctx context.Context, cfgPath string, e env) (*bot.Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bot.New(ctx, cfg, bot.Options{LearnedDir: learnedDir(e), RedisPassword: e.getenv(cfg.Store.Redis.PasswordEnv)})
+	key, err := twoFactorKey(e)
+	if err != nil {
+		return nil, err
+	}
+	return bot.New(ctx, cfg, botOptions(e, cfg, key))
 }
 
 func operator(cfg *config.Config, as string) string {
