@@ -22,6 +22,7 @@ import (
 // Pool (connection "db") and directly, to check what really happened.
 type driver struct {
 	name  string
+	dsn   string
 	pool  *Pool
 	table string
 	// slow is a read that runs far longer than any test's timeout.
@@ -59,6 +60,7 @@ func newSQLiteDriver(t *testing.T) *driver {
 	t.Cleanup(func() { _ = db.Close() })
 	d := &driver{
 		name:   "sqlite",
+		dsn:    path,
 		table:  "accounts",
 		slow:   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
 		extend: "UPDATE accounts SET trial_ends = date(trial_ends, '+' || :days || ' days') WHERE name = :account",
@@ -86,6 +88,7 @@ func newPostgresDriver(t *testing.T) *driver {
 	table := "accounts_" + strings.ToLower(rand.Text()[:12])
 	d := &driver{
 		name:   "postgres",
+		dsn:    dsn,
 		table:  table,
 		slow:   "SELECT pg_sleep(10)",
 		extend: "UPDATE " + table + " SET trial_ends = trial_ends + make_interval(days => :days) WHERE name = :account",

@@ -127,7 +127,8 @@ func (p *pgPool) begin(ctx context.Context, mode pgx.TxAccessMode, timeout time.
 		return nil, nil, err
 	}
 	ms := max(timeout.Milliseconds(), 1)
-	if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = "+strconv.FormatInt(ms, 10)); err != nil {
+	set := "SET LOCAL statement_timeout = " + strconv.FormatInt(ms, 10)
+	if _, err := tx.Exec(ctx, set, pgx.QueryExecModeSimpleProtocol); err != nil {
 		rollback(tx)
 		p.release(conn)
 		return nil, nil, err

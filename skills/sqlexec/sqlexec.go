@@ -35,7 +35,9 @@ type Spec struct {
 	//	WHERE name = :account
 	// Values are always bound, never spliced into the text. "::" is left
 	// as it is (a PostgreSQL cast), and so is a ':' not followed by a
-	// letter or '_'. An optional parameter that is not given binds NULL.
+	// letter or '_'. An optional parameter that is not given binds NULL;
+	// where PostgreSQL cannot infer a parameter's type from its use
+	// (":team IS NULL"), cast it: CAST(:team AS text).
 	Query string
 	// Write lets the statement change data. Without it the statement runs
 	// in a read-only transaction and its rows are shown as a table.
@@ -77,7 +79,7 @@ func New(pool *Pool, spec Spec, params []string) (*Executor, error) {
 		return nil, errors.New("sqlexec: no connection pool")
 	}
 	if spec.Conn == "" {
-		return nil, errors.New("sqlexec: no connection named (conn is empty)")
+		return nil, errors.New("sqlexec: conn is empty: name one of the pool's connections")
 	}
 	b, err := pool.backend(spec.Conn)
 	if err != nil {
@@ -145,21 +147,23 @@ func (e *Executor) Execute(ctx context.Context, call skills.Call) (skills.Result
 			args[i] = bindValue(v)
 		}
 	}
+	// A caller's earlier deadline shortens the statement_timeout as well,
+	// so that the server stops working when the caller stops waiting.
 	limit := e.timeout
 	if dl, ok := ctx.Deadline(); ok {
 		limit = min(limit, time.Until(dl))
 	}
-	runCtx, cancel := context.WithTimeout(ctx, e.timeout+e.grace)
+	runCtx, cancel := context.WithTimeout(ctx, limit+e.grace)
 	defer cancel()
 
 	if !e.write {
-		t, err := b.read(runCtx, e.st, args, e.timeout, e.limit)
+		t, err := b.read(runCtx, e.st, args, limit, e.limit)
 		if err != nil {
 			return skills.Result{}, e.failure(ctx, runCtx, err, limit)
 		}
 		return skills.Result{Text: t.String()}, nil
 	}
-	n, err := b.write(runCtx, e.st, args, e.timeout)
+	n, err := b.write(runCtx, e.st, args, limit)
 	if err != nil {
 		return skills.Result{}, e.failure(ctx, runCtx, err, limit)
 	}
@@ -170,8 +174,10 @@ func (e *Executor) Execute(ctx context.Context, call skills.Call) (skills.Result
 		if name == "rows" {
 			return strconv.FormatInt(n, 10)
 		}
-		v, _ := call.Args.Get(name)
-		return v.Display()
+		if v, ok := call.Args.Get(name); ok {
+			return v.Display()
+		}
+		return "?"
 	})
 	return skills.Result{Text: text}, nil
 }

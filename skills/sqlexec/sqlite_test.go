@@ -55,8 +55,12 @@ func TestSQLiteDSNs(t *testing.T) {
 func TestSQLiteReadOnlyHandle(t *testing.T) {
 	t.Parallel()
 	d := newSQLiteDriver(t)
+	// One connection, so that the write runs where the pragma ran.
+	d.pool = newPool(t, Conn{Name: "db", Driver: "sqlite", DSN: d.dsn, MaxOpen: 1})
 	off := d.runner(t, Spec{Query: "PRAGMA query_only = 0"}, nil)
-	_, _ = off.run(context.Background(), nil)
+	if _, err := off.run(context.Background(), nil); err != nil {
+		t.Fatalf("PRAGMA query_only = 0: %v", err)
+	}
 	write := d.runner(t, Spec{Query: "UPDATE accounts SET plan = 'hacked'"}, nil)
 	for range 3 {
 		_, err := write.run(context.Background(), nil)
