@@ -19,6 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/parleybot/parley/audit"
 	"github.com/parleybot/parley/auth"
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/dialog"
@@ -63,11 +64,17 @@ type Options struct {
 	// TwoFactorKey (32 bytes, see auth.ParseKey) encrypts one-time-code
 	// secrets; without it skills that require a code cannot run.
 	TwoFactorKey []byte
+	// Audit, when set, records every accountable action; the bot closes it.
+	Audit audit.Log
 }
 
 // Bot is an assembled Parley.
 type Bot struct {
 	redis    redis.UniversalClient
+	auditLog audit.Log
+	auditor  *auditor
+	logger   *slog.Logger
+	now      func() time.Time
 	Engine   *dialog.Engine
 	NLU      *nlu.Pipeline
 	Skills   *skills.Registry
@@ -100,7 +107,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	b := &Bot{Config: cfg}
+	b := &Bot{Config: cfg, logger: opts.Logger, now: opts.Now, auditLog: opts.Audit}
 	store, state, err := b.openStore(cfg, opts)
 	if err != nil {
 		return nil, err
@@ -134,9 +141,25 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		}
 		factor = secondFactor{b.TwoFactor}
 	}
+	observer := opts.Observer
+	var history func(context.Context, dialog.Message, string) (string, bool)
+	if opts.Audit != nil {
+		a := newAuditor(opts.Audit, opts.Logger)
+		b.auditor = a
+		// Closed first: queued records are written before the log closes.
+		b.close = append([]func() error{a.Close}, b.close...)
+		if closer, ok := opts.Audit.(interface{ Close() error }); ok {
+			b.close = append(b.close, closer.Close)
+		}
+		observer = a
+		if opts.Observer != nil {
+			observer = observers{a, opts.Observer}
+		}
+		history = b.history
+	}
 	b.Engine, err = dialog.New(dialog.Config{
 		Parser: b.NLU, Catalog: reg, Store: store, Logger: opts.Logger, Now: opts.Now,
-		Run: opts.Run, Observer: opts.Observer,
+		Run: opts.Run, Observer: observer, History: history,
 		ConfirmTTL: cfg.Bot.ConfirmTTL, ExecTimeout: cfg.Bot.ExecTimeout, MaxTries: cfg.Bot.MaxTries,
 		MaxMessage: cfg.Bot.MaxMessageBytes, BotName: cfg.Bot.Name, Holders: cfg.Holders,
 		Learner: b.Learner, TrainerRole: cfg.NLU.TrainerRole, SecondFactor: factor,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/parleybot/parley/audit"
+	"github.com/parleybot/parley/audit/filelog"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/dialog"
@@ -363,4 +366,63 @@ func FuzzMessage(f *testing.F) {
 			t.Fatal(v)
 		}
 	})
+}
+
+// Every accountable action reaches the audit trail, and people allowed to
+// can ask it in chat.
+func TestAuditTrail(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	log, err := filelog.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.New(context.Background(), config.DefaultConfig(), bot.Options{Model: sharedModel(t), Run: (&counter{}).run, Audit: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	say := func(user, text string, roles ...string) dialog.Outcome {
+		return b.Engine.Handle(ctx, dialog.Message{User: user, Channel: "ops", Roles: roles, Text: text, Via: "test"})
+	}
+	say("jason", "restart apache on web-1", "ops")
+	say("jason", "yes", "ops")
+	say("bob", "restart nginx on web-2", "engineer")
+	say("jason", "deploy checkout to staging", "ops")
+	say("jason", "no", "ops")
+	out := say("alice", "what did jason run today?", "ops")
+	if reply := strings.Join(out.Replies, "\n"); !strings.Contains(reply, "jason restart_service") || !strings.Contains(reply, "host=web-1") {
+		t.Fatalf("chat question: %q", reply)
+	}
+	if out := say("bob", "what did jason run today?", "engineer"); !strings.Contains(strings.Join(out.Replies, ""), "only for people with the ops role") {
+		t.Fatalf("bob may not read the trail: %+v", out)
+	}
+	if err := b.Close(); err != nil { // writes what is queued
+		t.Fatal(err)
+	}
+	reopened, err := filelog.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	recs, err := reopened.Query(ctx, audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, fmt.Sprintf("%s %s %s", r.Kind, r.User, r.Skill))
+		if r.Via != "test" || r.Channel != "ops" || r.Message == "" {
+			t.Errorf("record without its context: %+v", r)
+		}
+	}
+	want := []string{
+		"confirmed jason restart_service", "executed jason restart_service",
+		"refused bob restart_service", "cancelled jason deploy",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if v, err := reopened.Verify(ctx); err != nil || !v.OK() {
+		t.Fatalf("chain: %v %v", v, err)
+	}
 }

@@ -25,7 +25,15 @@ type Config struct {
 	Groups   map[string]Group      `yaml:"groups"`
 	Entities map[string]EntityList `yaml:"entities"`
 	OnCall   OnCall                `yaml:"oncall"`
+	Audit    Audit                 `yaml:"audit"`
 	Skills   []Skill               `yaml:"skills"`
+}
+
+// Audit says who may read the audit trail in chat. Where it is kept is
+// chosen on the command line (PARLEY_AUDIT_DSN for PostgreSQL, else a file
+// in the data folder).
+type Audit struct {
+	ViewerRoles []string `yaml:"viewer_roles"`
 }
 
 // Bot holds conversation settings.
@@ -274,6 +282,9 @@ func (c *Config) fill() {
 	}
 	if c.Operator.User == "" {
 		c.Operator.User = "operator"
+	}
+	if c.Audit.ViewerRoles == nil {
+		c.Audit.ViewerRoles = []string{"ops"}
 	}
 }
 

@@ -71,6 +71,9 @@ type Config struct {
 	// SecondFactor checks one-time codes for skills that require them;
 	// without it such skills are refused.
 	SecondFactor SecondFactor
+	// History, when set, answers questions about what was run ("what did
+	// alice run today?"); ok is false for anything else.
+	History func(ctx context.Context, msg Message, text string) (reply string, ok bool)
 }
 
 // SecondFactor checks a person's one-time code for a skill. *auth.Service
@@ -128,6 +131,8 @@ type Message struct {
 	// Roles of the user, resolved by the chat adapter from configuration.
 	Roles []string
 	Text  string
+	// Via names the way it came (shell, slack, api), for the audit trail.
+	Via string
 }
 
 // Key is the conversation the message belongs to.
@@ -216,6 +221,11 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 	}
 	if out, ok := e.approving(ctx, msg, text); ok {
 		return out
+	}
+	if e.cfg.History != nil {
+		if reply, ok := e.cfg.History(ctx, msg, text); ok {
+			return Outcome{Replies: []string{reply}}
+		}
 	}
 	res, err := e.cfg.Parser.Parse(ctx, text)
 	if err != nil {

@@ -29,6 +29,11 @@ const auditFile = "audit.jsonl"
 // PARLEY_AUDIT_DSN is set, else audit.jsonl in the data folder. where
 // names it for people, without the DSN's password.
 func auditLog(ctx context.Context, e env) (l audit.Log, where string, closeLog func() error, err error) {
+	return openAudit(ctx, e, true)
+}
+
+// openAudit opens the trail, for appending unless readOnly.
+func openAudit(ctx context.Context, e env, readOnly bool) (l audit.Log, where string, closeLog func() error, err error) {
 	if dsn := e.getenv(auditDSNEnv); dsn != "" {
 		pl, err := pglog.Open(ctx, dsn)
 		if err != nil {
@@ -44,7 +49,11 @@ func auditLog(ctx context.Context, e env) (l audit.Log, where string, closeLog f
 		return nil, "", nil, err
 	}
 	path := filepath.Join(dir, auditFile)
-	fl, err := filelog.Open(path, filelog.ReadOnly())
+	var opts []filelog.Option
+	if readOnly {
+		opts = append(opts, filelog.ReadOnly())
+	}
+	fl, err := filelog.Open(path, opts...)
 	if err != nil {
 		return nil, "", nil, err
 	}

@@ -54,6 +54,8 @@ func run(ctx context.Context, args []string, e env) int {
 	switch cmd {
 	case "shell":
 		err = shellCmd(ctx, args, e)
+	case "serve":
+		err = serveCmd(ctx, args, e)
 	case "test":
 		err = testCmd(ctx, args, e)
 	case "train":
@@ -95,6 +97,7 @@ func usage(w io.Writer) {
 
 commands:
   shell     chat with the bot in the terminal (default)
+  serve     run Parley in Slack (Socket Mode or the Events API; see docs/slack.md)
   test      replay conversation tests: parley test FILE...
   2fa       "2fa enroll USER" sets up one-time codes; "2fa keygen" makes the key
   train     train and write a model; "train add" teaches a phrasing,

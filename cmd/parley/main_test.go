@@ -18,7 +18,14 @@ import (
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		if k == "PARLEY_DATA_DIR" {
+			return dir
+		}
+		return ""
+	}
+	code = run(context.Background(), args, env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: getenv})
 	return code, out.String(), errb.String()
 }
 
@@ -232,5 +239,30 @@ skills:
 	}
 	if code, _, errs := run2("", "2fa", "enroll"); code != 2 {
 		t.Fatalf("enroll without a user: %d %s", code, errs)
+	}
+}
+
+func TestShellActionsReachTheAuditTrail(t *testing.T) {
+	dir := t.TempDir()
+	runIn := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		getenv := func(k string) string {
+			if k == "PARLEY_DATA_DIR" {
+				return dir
+			}
+			return ""
+		}
+		code := run(context.Background(), args, env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: getenv})
+		return code, out.String(), errb.String()
+	}
+	if code, _, errs := runIn("restart apache on web-1\nyes\n", "shell"); code != 0 {
+		t.Fatalf("shell: %s", errs)
+	}
+	code, out, errs := runIn("", "audit", "--json")
+	if code != 0 || !strings.Contains(out, `"kind":"executed"`) || !strings.Contains(out, `"skill":"restart_service"`) || !strings.Contains(out, `"via":"shell"`) {
+		t.Fatalf("audit: %d %s %s", code, out, errs)
+	}
+	if code, out, _ := runIn("", "audit", "verify"); code != 0 || !strings.Contains(out, "chain intact") {
+		t.Fatalf("verify: %d %s", code, out)
 	}
 }

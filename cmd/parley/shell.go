@@ -43,11 +43,10 @@ func shellCmd(ctx context.Context, args []string, e env) error {
 		forceDryRun(cfg)
 	}
 	start := time.Now()
-	key, err := twoFactorKey(e)
+	opts, err := actingOptions(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
-	opts := botOptions(e, cfg, key)
 	opts.Logger = logger
 	b, err := bot.New(ctx, cfg, opts)
 	if err != nil {
@@ -137,7 +136,7 @@ func (s *shell) loop(ctx context.Context, in io.Reader, prompt bool) error {
 			continue
 		}
 		s.history = append(s.history, line)
-		out := s.bot.Engine.Handle(ctx, dialog.Message{User: s.user, Channel: s.channel, Roles: s.roles, Text: line})
+		out := s.bot.Engine.Handle(ctx, dialog.Message{User: s.user, Channel: s.channel, Roles: s.roles, Text: line, Via: "shell"})
 		s.print(out)
 	}
 }

@@ -83,3 +83,23 @@ func twoFACmd(ctx context.Context, args []string, e env) error {
 func botOptions(e env, cfg *config.Config, key []byte) bot.Options {
 	return bot.Options{LearnedDir: learnedDir(e), RedisPassword: e.getenv(cfg.Store.Redis.PasswordEnv), TwoFactorKey: key}
 }
+
+// actingOptions are botOptions for a bot that acts: with the two-factor key
+// and the audit trail open for appending (the bot closes it).
+func actingOptions(ctx context.Context, e env, cfg *config.Config) (bot.Options, error) {
+	key, err := twoFactorKey(e)
+	if err != nil {
+		return bot.Options{}, err
+	}
+	opts := botOptions(e, cfg, key)
+	if e.getenv(auditDSNEnv) == "" && learnedDir(e) == "" {
+		fmt.Fprintf(e.stderr, "parley: warning: no data folder (set PARLEY_DATA_DIR or HOME), so nothing is recorded in an audit trail\n")
+		return opts, nil
+	}
+	log, _, _, err := openAudit(ctx, e, false)
+	if err != nil {
+		return bot.Options{}, fmt.Errorf("audit trail: %w", err)
+	}
+	opts.Audit = log
+	return opts, nil
+}
