@@ -62,6 +62,10 @@ func run(ctx context.Context, args []string, e env) int {
 		err = trainCmd(ctx, args, e)
 	case "2fa":
 		err = twoFACmd(ctx, args, e)
+	case "run":
+		err = runCmd(ctx, args, e)
+	case "skills":
+		err = skillsCmd(ctx, args, e)
 	case "eval":
 		err = evalCmd(ctx, args, e)
 	case "audit":
@@ -99,6 +103,8 @@ commands:
   shell     chat with the bot in the terminal (default)
   serve     run Parley in Slack (Socket Mode or the Events API; see docs/slack.md)
   test      replay conversation tests: parley test FILE...
+  run       run a skill from the command line: parley run SKILL key=value ...
+  skills    list the skills and their parameters
   2fa       "2fa enroll USER" sets up one-time codes; "2fa keygen" makes the key
   train     train and write a model; "train add" teaches a phrasing,
             "train review" goes through the review queue

@@ -266,3 +266,47 @@ func TestShellActionsReachTheAuditTrail(t *testing.T) {
 		t.Fatalf("verify: %d %s", code, out)
 	}
 }
+
+func TestRunFromTheCommandLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"confirmed at the prompt", "y\n", []string{"run", "restart_service", "service=apache", "host=web-1"}, 0, "Restarting apache on web-1 ... done."},
+		{"declined at the prompt", "n\n", []string{"run", "restart_service", "service=apache", "host=web-1"}, 1, "Not run."},
+		{"--yes", "", []string{"run", "--yes", "restart_service", "service=apache", "host=web-1"}, 0, "Restarting apache on web-1 ... done."},
+		{"hostile value", "", []string{"run", "--yes", "restart_service", "service=apache", "host=web-1;reboot"}, 1, "isn't a valid value for host"},
+		{"missing parameter", "", []string{"run", "restart_service", "service=apache"}, 1, "restart_service needs host"},
+		{"unknown parameter", "", []string{"run", "restart_service", "service=apache", "host=web-1", "colour=red"}, 1, "has no parameter"},
+		{"roles of --as", "", []string{"run", "--as", "bob", "--yes", "restart_service", "service=apache", "host=web-1"}, 1, "you need the ops role"},
+		{"read skill runs at once", "", []string{"run", "oncall_who", "team=payments"}, 0, "on call for payments"},
+		{"unknown skill", "", []string{"run", "launch_rockets"}, 1, "no skill \"launch_rockets\""},
+		{"not key=value", "", []string{"run", "oncall_who", "payments"}, 2, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, tc.stdin, tc.args...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Fatalf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tc.code, out, errs)
+			}
+		})
+	}
+}
+
+func TestSkillsListing(t *testing.T) {
+	code, out, _ := runCLI(t, "", "skills")
+	if code != 0 || !strings.Contains(out, "restart_service — Restart a service on a host. [dangerous, confirmed] roles: ops") || !strings.Contains(out, "host=host (required)") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "", "skills", "--json")
+	var list []struct {
+		Name   string
+		Params []struct{ Name, Type string }
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 || len(list) < 16 {
+		t.Fatalf("%d %v %d", code, err, len(list))
+	}
+}
