@@ -4,7 +4,7 @@ PKGS    ?= ./...
 BENCH   ?= .
 COUNT   ?= 5
 
-.PHONY: help run build test vet check conversations bench clean bench-nlu bench-peers
+.PHONY: help run build test vet check conversations bench fuzz clean bench-nlu bench-peers
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -29,6 +29,16 @@ check: vet test conversations ## everything CI runs
 
 bench: ## benchmarks: NLU parse, turns over memory and Redis, mixed load
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) ./nlu ./dialog/... ./bot
+
+FUZZTIME ?= 60s
+
+fuzz: ## run every native fuzz test for FUZZTIME each (default 60s); crashers land in testdata/fuzz
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
 
 clean: ## remove build output
 	rm -rf bin
