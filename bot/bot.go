@@ -25,6 +25,7 @@ import (
 	"github.com/parleybot/parley/dialog"
 	"github.com/parleybot/parley/dialog/memstore"
 	"github.com/parleybot/parley/dialog/redisstore"
+	"github.com/parleybot/parley/internal/metrics"
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/skills"
 	"github.com/parleybot/parley/skills/bookmark"
@@ -66,6 +67,9 @@ type Options struct {
 	TwoFactorKey []byte
 	// Audit, when set, records every accountable action; the bot closes it.
 	Audit audit.Log
+	// Metrics, when set, counts messages, intents, executions, store
+	// latency and model reloads.
+	Metrics *metrics.Registry
 }
 
 // Bot is an assembled Parley.
@@ -112,6 +116,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Metrics != nil {
+		store = timedStore{Store: store, h: opts.Metrics.Histogram("parley_store_seconds", "Latency of the conversation store (Redis or memory).", metrics.LatencyBuckets(), "op")}
+	}
 	b.State = state
 	reg, err := buildSkills(cfg, state, opts)
 	if err != nil {
@@ -141,7 +148,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		}
 		factor = secondFactor{b.TwoFactor}
 	}
-	observer := opts.Observer
+	var obs observers
+	if opts.Observer != nil {
+		obs = append(obs, opts.Observer)
+	}
+	if opts.Metrics != nil {
+		obs = append(obs, newMeters(opts.Metrics))
+		opts.Metrics.CounterFunc("parley_model_reloads_total", "Models put in service (the first included).", func() float64 { return float64(b.NLU.Swaps()) })
+	}
 	var history func(context.Context, dialog.Message, string) (string, bool)
 	if opts.Audit != nil {
 		a := newAuditor(opts.Audit, opts.Logger)
@@ -151,11 +165,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		if closer, ok := opts.Audit.(interface{ Close() error }); ok {
 			b.close = append(b.close, closer.Close)
 		}
-		observer = a
-		if opts.Observer != nil {
-			observer = observers{a, opts.Observer}
-		}
+		obs = append(observers{a}, obs...)
 		history = b.history
+	}
+	var observer dialog.Observer
+	switch len(obs) {
+	case 0:
+	case 1:
+		observer = obs[0]
+	default:
+		observer = obs
 	}
 	b.Engine, err = dialog.New(dialog.Config{
 		Parser: b.NLU, Catalog: reg, Store: store, Logger: opts.Logger, Now: opts.Now,
