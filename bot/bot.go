@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -30,9 +32,11 @@ import (
 	"github.com/parleybot/parley/skills"
 	"github.com/parleybot/parley/skills/bookmark"
 	"github.com/parleybot/parley/skills/exec"
+	"github.com/parleybot/parley/skills/httpexec"
 	"github.com/parleybot/parley/skills/incident"
 	"github.com/parleybot/parley/skills/netcheck"
 	"github.com/parleybot/parley/skills/oncall"
+	"github.com/parleybot/parley/skills/sqlexec"
 	"github.com/parleybot/parley/training"
 	"github.com/parleybot/parley/training/filestore"
 	"github.com/parleybot/parley/training/learn"
@@ -70,6 +74,9 @@ type Options struct {
 	// Metrics, when set, counts messages, intents, executions, store
 	// latency and model reloads.
 	Metrics *metrics.Registry
+	// Getenv reads the environment variables configuration names (HTTP
+	// skill secrets, database DSNs); the command line passes os.Getenv.
+	Getenv func(string) string
 }
 
 // Bot is an assembled Parley.
@@ -81,7 +88,12 @@ type Bot struct {
 	now      func() time.Time
 	Engine   *dialog.Engine
 	NLU      *nlu.Pipeline
-	Skills   *skills.Registry
+	// Skills is the live catalog: skills files reload into it.
+	Skills   *Catalog
+	catalog  *Catalog
+	pools    []*sqlexec.Pool
+	opts     Options
+	reloadMu sync.Mutex
 	Config   *config.Config
 	Training *training.Set
 	// Learner takes teachings and retrains; run Learner.Run to retrain in
@@ -120,13 +132,30 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		store = timedStore{Store: store, h: opts.Metrics.Histogram("parley_store_seconds", "Latency of the conversation store (Redis or memory).", metrics.LatencyBuckets(), "op")}
 	}
 	b.State = state
-	reg, err := buildSkills(cfg, state, opts)
+	b.catalog = &Catalog{}
+	b.Skills = b.catalog
+	b.opts = opts
+	b.close = append(b.close, func() error {
+		var errs []error
+		for _, p := range b.pools {
+			if p != nil {
+				errs = append(errs, p.Close())
+			}
+		}
+		return errors.Join(errs...)
+	})
+	files, err := b.loadSkillsFiles(cfg)
 	if err != nil {
 		b.Close()
 		return nil, err
 	}
-	b.Skills = reg
-	if err := b.buildNLU(ctx, cfg, reg, opts); err != nil {
+	reg, err := b.buildSkills(cfg, files, state, opts)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	b.catalog.reg.Store(reg)
+	if err := b.buildNLU(ctx, cfg, b.catalog, files, opts); err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -177,7 +206,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		observer = obs
 	}
 	b.Engine, err = dialog.New(dialog.Config{
-		Parser: b.NLU, Catalog: reg, Store: store, Logger: opts.Logger, Now: opts.Now,
+		Parser: b.NLU, Catalog: b.catalog, Store: store, Logger: opts.Logger, Now: opts.Now,
 		Run: opts.Run, Observer: observer, History: history,
 		ConfirmTTL: cfg.Bot.ConfirmTTL, ExecTimeout: cfg.Bot.ExecTimeout, MaxTries: cfg.Bot.MaxTries,
 		MaxMessage: cfg.Bot.MaxMessageBytes, BotName: cfg.Bot.Name, Holders: cfg.Holders,
@@ -244,26 +273,58 @@ func builtins(cfg *config.Config, state skills.State, reg func() []*skills.Skill
 // reachesOut reports the built-ins that reach outside Parley.
 func reachesOut(builtin string) bool { return builtin == "dns_lookup" || builtin == "http_check" }
 
-func buildSkills(cfg *config.Config, state skills.State, opts Options) (*skills.Registry, error) {
-	var reg *skills.Registry
-	all := func() []*skills.Skill { return reg.All() }
-	bi, err := builtins(cfg, state, all, opts.Now)
+// buildSkills makes the skills of the configuration and its skills files.
+func (b *Bot) buildSkills(cfg *config.Config, files []*config.SkillsFile, state skills.State, opts Options) (*skills.Registry, error) {
+	bi, err := builtins(cfg, state, b.catalog.All, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	list := make([]*skills.Skill, 0, len(cfg.Skills))
-	for i, sc := range cfg.Skills {
-		s, err := skillFrom(cfg, sc, bi)
+	conns := slices.Clone(cfg.Connections)
+	decls := slices.Clone(cfg.Skills)
+	for _, f := range files {
+		conns = append(conns, f.Connections...)
+		decls = append(decls, f.Skills...)
+	}
+	var pool *sqlexec.Pool
+	if len(conns) > 0 {
+		var sc []sqlexec.Conn
+		for _, c := range conns {
+			sc = append(sc, sqlexec.Conn{Name: c.Name, Driver: c.Driver, DSN: opts.getenv(c.DSNEnv), MaxOpen: c.MaxOpen})
+		}
+		if pool, err = sqlexec.NewPool(sc); err != nil {
+			return nil, fmt.Errorf("connections: %w", err)
+		}
+	}
+	list := make([]*skills.Skill, 0, len(decls))
+	for i, sc := range decls {
+		s, err := skillFrom(cfg, sc, bi, pool, opts)
 		if err != nil {
+			if pool != nil {
+				pool.Close()
+			}
 			return nil, fmt.Errorf("skills[%d] (%s): %w", i, sc.Name, err)
 		}
 		list = append(list, s)
 	}
-	reg, err = skills.NewRegistry(list...)
-	return reg, err
+	reg, err := skills.NewRegistry(list...)
+	if err != nil {
+		if pool != nil {
+			pool.Close()
+		}
+		return nil, err
+	}
+	b.pools = append(b.pools, pool)
+	return reg, nil
 }
 
-func skillFrom(cfg *config.Config, sc config.Skill, bi map[string]skills.Executor) (*skills.Skill, error) {
+func (o Options) getenv(name string) string {
+	if o.Getenv == nil || name == "" {
+		return ""
+	}
+	return o.Getenv(name)
+}
+
+func skillFrom(cfg *config.Config, sc config.Skill, bi map[string]skills.Executor, pool *sqlexec.Pool, opts Options) (*skills.Skill, error) {
 	risk, err := skills.ParseRisk(sc.Risk)
 	if err != nil {
 		return nil, err
@@ -316,6 +377,27 @@ func skillFrom(cfg *config.Config, sc config.Skill, bi map[string]skills.Executo
 			return nil, fmt.Errorf("executor: %w", err)
 		}
 		s.Executor, s.External = ex, !sc.Executor.DryRun
+	case "http":
+		x := sc.Executor
+		secrets := map[string]string{}
+		for name, env := range x.Secrets {
+			secrets[name] = opts.getenv(env)
+		}
+		ex, err := httpexec.New(httpexec.Spec{
+			Method: x.Method, URL: x.URL, Headers: x.Headers, Body: x.Body, BodyFormat: x.BodyFormat, Secrets: secrets,
+			Timeout: x.Timeout, AllowHosts: x.AllowHosts, InsecureSkipVerify: x.InsecureSkipVerify, Response: x.Response, MaxBody: x.MaxBody,
+		}, names)
+		if err != nil {
+			return nil, fmt.Errorf("executor: %w", err)
+		}
+		s.Executor, s.External = ex, true
+	case "sql":
+		x := sc.Executor
+		ex, err := sqlexec.New(pool, sqlexec.Spec{Conn: x.Conn, Query: x.Query, Write: x.Write, Timeout: x.Timeout, RowLimit: x.RowLimit, Result: x.Result}, names)
+		if err != nil {
+			return nil, fmt.Errorf("executor: %w", err)
+		}
+		s.Executor, s.External = ex, true
 	}
 	return s, nil
 }
@@ -415,7 +497,7 @@ func Lists(cfg *config.Config) []nlu.List {
 // files. Catalog examples of skills the configuration leaves out teach
 // that those requests are out of scope; extra files must name intents the
 // bot knows.
-func TrainingSet(cfg *config.Config, reg *skills.Registry) (*training.Set, error) {
+func TrainingSet(cfg *config.Config, reg dialog.Catalog, files []*config.SkillsFile) (*training.Set, error) {
 	known := func(intent string) bool { return knownIntent(reg, intent) }
 	set, err := training.Catalog()
 	if err != nil {
@@ -424,6 +506,20 @@ func TrainingSet(cfg *config.Config, reg *skills.Registry) (*training.Set, error
 	for i := range set.Examples {
 		if ex := &set.Examples[i]; !known(ex.Intent) {
 			ex.Intent, ex.Entities = nlu.OutOfScope, nil
+		}
+	}
+	// Skills carry their own examples.
+	decls := slices.Clone(cfg.Skills)
+	for _, f := range files {
+		decls = append(decls, f.Skills...)
+	}
+	for _, sc := range decls {
+		for i, raw := range sc.Examples {
+			text, ents, err := training.ParseMarked(raw)
+			if err != nil {
+				return nil, fmt.Errorf("skill %s: examples[%d]: %w", sc.Name, i, err)
+			}
+			set.Add(nlu.Example{Text: text, Intent: sc.Name, Entities: ents}, training.Pos{File: "skill " + sc.Name, Line: i + 1})
 		}
 	}
 	for _, path := range cfg.NLU.Training {
@@ -442,12 +538,12 @@ func TrainingSet(cfg *config.Config, reg *skills.Registry) (*training.Set, error
 
 // buildNLU opens the store of taught examples, trains the model (or
 // loads the configured one) and sets up the learner.
-func (b *Bot) buildNLU(ctx context.Context, cfg *config.Config, reg *skills.Registry, opts Options) error {
+func (b *Bot) buildNLU(ctx context.Context, cfg *config.Config, reg *Catalog, files []*config.SkillsFile, opts Options) error {
 	store, err := b.learnedStore(cfg, opts)
 	if err != nil {
 		return err
 	}
-	set, err := TrainingSet(cfg, reg)
+	set, err := TrainingSet(cfg, reg, files)
 	if err != nil {
 		return err
 	}
@@ -508,7 +604,7 @@ func (b *Bot) learnedStore(cfg *config.Config, opts Options) (training.Store, er
 	return s, nil
 }
 
-func knownIntent(reg *skills.Registry, intent string) bool {
+func knownIntent(reg dialog.Catalog, intent string) bool {
 	switch intent {
 	case dialog.IntentAffirm, dialog.IntentDeny, dialog.IntentCancel, nlu.OutOfScope:
 		return true
@@ -543,3 +639,62 @@ func (f secondFactor) Verify(ctx context.Context, user, skill, code string) erro
 	}
 	return err
 }
+
+// Catalog is the live skill catalog; a reload of the skills files swaps
+// the whole registry at once. It is safe for concurrent use.
+type Catalog struct {
+	reg atomic.Pointer[skills.Registry]
+}
+
+// Lookup returns the named skill.
+func (c *Catalog) Lookup(name string) (*skills.Skill, bool) { return c.reg.Load().Lookup(name) }
+
+// All returns the skills in declaration order.
+func (c *Catalog) All() []*skills.Skill { return c.reg.Load().All() }
+
+// loadSkillsFiles reads the configured skills files.
+func (b *Bot) loadSkillsFiles(cfg *config.Config) ([]*config.SkillsFile, error) {
+	var out []*config.SkillsFile
+	for _, path := range cfg.SkillsFiles {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("skills file: %w", err)
+		}
+		sf, err := config.LoadSkillsFile(f, path, cfg)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sf)
+	}
+	return out, nil
+}
+
+// ReloadSkills reads the skills files again. A broken file is reported and
+// changes nothing; otherwise the new catalog is swapped in at once and the
+// model retrains on the new skills' examples in the background (with
+// Learner.Run running).
+func (b *Bot) ReloadSkills(ctx context.Context) error {
+	b.reloadMu.Lock()
+	defer b.reloadMu.Unlock()
+	files, err := b.loadSkillsFiles(b.Config)
+	if err != nil {
+		return err
+	}
+	reg, err := b.buildSkills(b.Config, files, b.State, b.opts)
+	if err != nil {
+		return err
+	}
+	set, err := TrainingSet(b.Config, registryCatalog{reg}, files)
+	if err != nil {
+		return err
+	}
+	b.catalog.reg.Store(reg)
+	b.Training = set
+	b.Learner.SetBase(set)
+	b.logger.InfoContext(ctx, "skills reloaded", "skills", len(reg.All()))
+	return nil
+}
+
+// registryCatalog adapts a registry that is not yet in service.
+type registryCatalog struct{ *skills.Registry }

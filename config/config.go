@@ -26,7 +26,61 @@ type Config struct {
 	Entities map[string]EntityList `yaml:"entities"`
 	OnCall   OnCall                `yaml:"oncall"`
 	Audit    Audit                 `yaml:"audit"`
-	Skills   []Skill               `yaml:"skills"`
+	API      API                   `yaml:"api"`
+	Hooks    Hooks                 `yaml:"hooks"`
+	// Connections are the databases sql skills use.
+	Connections []Connection `yaml:"connections"`
+	Skills      []Skill      `yaml:"skills"`
+	// SkillsFiles add skills from other files, watched and reloaded
+	// while the bot runs.
+	SkillsFiles []string `yaml:"skills_files"`
+}
+
+// API configures the HTTP API's tokens; each secret comes from an
+// environment variable.
+type API struct {
+	Tokens []APIToken `yaml:"tokens"`
+}
+
+// APIToken binds a bearer token to an identity.
+type APIToken struct {
+	Name     string   `yaml:"name"`
+	TokenEnv string   `yaml:"token_env"`
+	User     string   `yaml:"user"`
+	Roles    []string `yaml:"roles"`
+}
+
+// Hooks configures the notification hooks (POST /hooks/{source}).
+type Hooks struct {
+	// GitHubSecretEnv names the variable with GitHub's webhook secret.
+	GitHubSecretEnv string `yaml:"github_secret_env"`
+	// TokenEnv maps a source (alertmanager, generic) to the variable with
+	// the bearer token it must send.
+	TokenEnv map[string]string `yaml:"token_env"`
+	Routes   []HookRoute       `yaml:"routes"`
+	// Default is the channel of notifications no route names.
+	Default string        `yaml:"default_channel"`
+	Window  time.Duration `yaml:"group_window"`
+	// RatePerMinute bounds posts per channel; more become a digest.
+	RatePerMinute int              `yaml:"rate_per_minute"`
+	QuietHours    map[string]Quiet `yaml:"quiet_hours"`
+}
+
+// HookRoute sends matching notifications to channels.
+type HookRoute struct {
+	Source        string            `yaml:"source"`
+	Repository    string            `yaml:"repository"`
+	Severity      string            `yaml:"severity"`
+	Labels        map[string]string `yaml:"labels"`
+	Channels      []string          `yaml:"channels"`
+	AllowExplicit bool              `yaml:"allow_explicit"`
+}
+
+// Quiet holds non-critical notifications of a channel between From and To.
+type Quiet struct {
+	From     string `yaml:"from"`
+	To       string `yaml:"to"`
+	TimeZone string `yaml:"timezone"`
 }
 
 // Audit says who may read the audit trail in chat. Where it is kept is
@@ -146,6 +200,9 @@ type Skill struct {
 	Require2FA bool `yaml:"require_2fa"`
 	// Approvals by other people before it runs (the two-person rule: 1).
 	Approvals int `yaml:"approvals"`
+	// Examples teach the NLU the skill: phrasings with entity marks,
+	// "restart [apache](service) on [web-1](host)".
+	Examples []string `yaml:"examples"`
 }
 
 // Rule needs roles when a parameter has a value.
@@ -178,7 +235,7 @@ type Param struct {
 
 // Executor says how a skill runs.
 type Executor struct {
-	// Kind is builtin or exec.
+	// Kind is builtin, exec, http or sql.
 	Kind string `yaml:"kind"`
 	// Builtin names a built-in executor (oncall_who, incident_create, ...).
 	Builtin string `yaml:"builtin"`
@@ -187,6 +244,35 @@ type Executor struct {
 	Timeout   time.Duration `yaml:"timeout"`
 	MaxOutput int           `yaml:"max_output"`
 	DryRun    bool          `yaml:"dry_run"`
+	// Method, URL, Headers, Body, BodyFormat, Secrets, AllowHosts,
+	// InsecureSkipVerify, Response and MaxBody configure http. Secrets
+	// maps a name used as ${NAME} in templates to the environment
+	// variable holding its value.
+	Method             string            `yaml:"method"`
+	URL                string            `yaml:"url"`
+	Headers            map[string]string `yaml:"headers"`
+	Body               string            `yaml:"body"`
+	BodyFormat         string            `yaml:"body_format"`
+	Secrets            map[string]string `yaml:"secrets"`
+	AllowHosts         []string          `yaml:"allow_hosts"`
+	InsecureSkipVerify bool              `yaml:"insecure_skip_verify"`
+	Response           string            `yaml:"response"`
+	MaxBody            int               `yaml:"max_body"`
+	// Conn, Query, Write, RowLimit and Result configure sql.
+	Conn     string `yaml:"conn"`
+	Query    string `yaml:"query"`
+	Write    bool   `yaml:"write"`
+	RowLimit int    `yaml:"row_limit"`
+	Result   string `yaml:"result"`
+}
+
+// Connection is a named database for sql skills; the DSN comes from an
+// environment variable, never from the file.
+type Connection struct {
+	Name    string `yaml:"name"`
+	Driver  string `yaml:"driver"` // postgres or sqlite
+	DSNEnv  string `yaml:"dsn_env"`
+	MaxOpen int    `yaml:"max_open"`
 }
 
 //go:embed default.yaml
@@ -487,8 +573,22 @@ func (s *Skill) validate(f string, c *Config) error {
 		if len(s.Executor.Argv) == 0 {
 			return fieldErr(f+".executor.argv", "is required for an exec executor")
 		}
+	case "http":
+		if s.Executor.URL == "" {
+			return fieldErr(f+".executor.url", "is required for an http executor")
+		}
+		if len(s.Executor.AllowHosts) == 0 {
+			return fieldErr(f+".executor.allow_hosts", "is required for an http executor: name the hosts it may call")
+		}
+	case "sql":
+		if s.Executor.Conn == "" || s.Executor.Query == "" {
+			return fieldErr(f+".executor", "an sql executor needs conn and query")
+		}
+		if !slices.ContainsFunc(c.Connections, func(cn Connection) bool { return cn.Name == s.Executor.Conn }) {
+			return fieldErr(f+".executor.conn", "no connection %q (declare it under connections)", s.Executor.Conn)
+		}
 	default:
-		return fieldErr(f+".executor.kind", "must be builtin or exec, not %q", s.Executor.Kind)
+		return fieldErr(f+".executor.kind", "must be builtin, exec, http or sql, not %q", s.Executor.Kind)
 	}
 	return nil
 }
@@ -567,4 +667,79 @@ func (c *Config) Holders(role string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// SkillsFile is a file of extra skills: their connections and
+// declarations, in the same form as the main configuration's.
+type SkillsFile struct {
+	Connections []Connection `yaml:"connections"`
+	Skills      []Skill      `yaml:"skills"`
+	// lines holds the line of each skill, for error messages.
+	lines []int
+}
+
+// LoadSkillsFile reads and checks a skills file against the main
+// configuration (its entity lists and connections). Errors name the file
+// and line.
+func LoadSkillsFile(r io.Reader, name string, main *Config) (*SkillsFile, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: file is larger than %d MB", name, MaxFileSize>>20)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if !strings.Contains(msg, "line ") {
+			msg = "line 1: " + msg
+		}
+		return nil, fmt.Errorf("%s: %s", name, msg)
+	}
+	var sf SkillsFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&sf); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(root.Content) > 0 && root.Content[0].Kind == yaml.MappingNode {
+		doc := root.Content[0]
+		for i := 0; i+1 < len(doc.Content); i += 2 {
+			if doc.Content[i].Value == "skills" {
+				for _, n := range doc.Content[i+1].Content {
+					sf.lines = append(sf.lines, n.Line)
+				}
+			}
+		}
+	}
+	merged := *main
+	merged.Connections = append(slices.Clone(main.Connections), sf.Connections...)
+	for i, cn := range sf.Connections {
+		if cn.Name == "" || (cn.Driver != "postgres" && cn.Driver != "sqlite") || cn.DSNEnv == "" {
+			return nil, fmt.Errorf("%s: connections[%d]: a connection needs name, driver (postgres or sqlite) and dsn_env", name, i)
+		}
+	}
+	taken := map[string]bool{}
+	for _, s := range main.Skills {
+		taken[s.Name] = true
+	}
+	for i, s := range sf.Skills {
+		f := fmt.Sprintf("skills[%d]", i)
+		if s.Name != "" {
+			f = fmt.Sprintf("skills[%d] (%s)", i, s.Name)
+		}
+		line := 1
+		if i < len(sf.lines) {
+			line = sf.lines[i]
+		}
+		if err := s.validate(f, &merged); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if taken[s.Name] {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, fieldErr(f+".name", "skill %q is already declared", s.Name))
+		}
+		taken[s.Name] = true
+	}
+	return &sf, nil
 }

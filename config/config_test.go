@@ -309,7 +309,7 @@ func TestValidationErrors(t *testing.T) {
 		{"exec without argv", "skills: [{name: a, description: x, risk: read, executor: {kind: exec}}]", "skills[0] (a).executor.argv", "is required for an exec executor"},
 		{"exec with empty argv", "skills: [{name: a, description: x, risk: read, executor: {kind: exec, argv: []}}]", "skills[0] (a).executor.argv", "is required"},
 		{"builtin without name", "skills: [{name: a, description: x, risk: read, executor: {kind: builtin}}]", "skills[0] (a).executor.builtin", "is required for a builtin executor"},
-		{"unknown executor kind", "skills: [{name: a, description: x, risk: read, executor: {kind: shell, argv: [sh, -c, x]}}]", "skills[0] (a).executor.kind", `must be builtin or exec, not "shell"`},
+		{"unknown executor kind", "skills: [{name: a, description: x, risk: read, executor: {kind: shell, argv: [sh, -c, x]}}]", "skills[0] (a).executor.kind", `must be builtin, exec, http or sql, not "shell"`},
 		{"missing executor", "skills: [{name: a, description: x, risk: read}]", "skills[0] (a).executor.kind", `not ""`},
 		{"unknown parameter type", "skills: [{name: a, description: x, risk: read, params: [{name: h, type: colour}], executor: {kind: builtin, builtin: x}}]", "skills[0] (a).params[0].type", "colour"},
 		{"duplicate skill", entities + "skills:" + skill + skill, "skills[1] (restart).name", `skill "restart" is declared twice`},

@@ -355,7 +355,7 @@ func TestCatalogCrossValidation(t *testing.T) {
 	}
 	t.Logf("5-fold CV on %d examples: intent accuracy %.1f%%, entity P/R/F1 %.1f/%.1f/%.1f%%",
 		m.Examples, 100*m.IntentAccuracy, 100*m.EntityPrecision, 100*m.EntityRecall, 100*m.EntityF1)
-	if m.IntentAccuracy < 0.86 || m.EntityF1 < 0.85 {
+	if m.IntentAccuracy < 0.95 || m.EntityF1 < 0.93 {
 		t.Fatalf("accuracy %.3f, entity F1 %.3f below the floor", m.IntentAccuracy, m.EntityF1)
 	}
 }

@@ -255,6 +255,11 @@ func wrappedEnd(t string, i int) int {
 	limit := min(len(t), i+maxWrapped)
 	label := false
 	for j := i + 1; j < limit; j++ {
+		if t[j] >= utf8.RuneSelf {
+			if r, _ := utf8.DecodeRuneInString(t[j:]); r == utf8.RuneError {
+				return -1 // invalid UTF-8 is never part of a match
+			}
+		}
 		switch c := t[j]; {
 		case c == '>':
 			return j + 1

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -40,6 +41,7 @@ type Config struct {
 // Learner teaches, queues and retrains. It is safe for concurrent use.
 type Learner struct {
 	cfg     Config
+	base    atomic.Pointer[training.Set]
 	log     *slog.Logger
 	trigger chan struct{}
 
@@ -69,7 +71,16 @@ func New(cfg Config) (*Learner, error) {
 	if cfg.Settle <= 0 {
 		cfg.Settle = 100 * time.Millisecond
 	}
-	return &Learner{cfg: cfg, log: cfg.Logger, trigger: make(chan struct{}, 1)}, nil
+	l := &Learner{cfg: cfg, log: cfg.Logger, trigger: make(chan struct{}, 1)}
+	l.base.Store(cfg.Base)
+	return l, nil
+}
+
+// SetBase replaces the base examples (skills reloaded with new examples)
+// and retrains in the background.
+func (l *Learner) SetBase(set *training.Set) {
+	l.base.Store(set)
+	l.kick()
 }
 
 // Examples returns the base examples with the taught ones on top: a taught
@@ -83,8 +94,9 @@ func (l *Learner) Examples(ctx context.Context) ([]nlu.Example, error) {
 	for _, t := range taught {
 		override[training.Key(t.Text)] = true
 	}
-	out := make([]nlu.Example, 0, len(l.cfg.Base.Examples)+len(taught))
-	for _, ex := range l.cfg.Base.Examples {
+	base := l.base.Load()
+	out := make([]nlu.Example, 0, len(base.Examples)+len(taught))
+	for _, ex := range base.Examples {
 		if !override[training.Key(ex.Text)] {
 			out = append(out, ex)
 		}
