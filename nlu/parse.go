@@ -301,3 +301,15 @@ func (m *Model) rejects() bool {
 	}
 	return false
 }
+
+// WithThreshold returns the model deciding with another out-of-scope
+// threshold (the weights are shared; the model stays immutable).
+func (m *Model) WithThreshold(threshold float64) *Model {
+	c := &Model{opts: m.opts, intents: m.intents, entities: m.entities, vocab: m.vocab, counts: m.counts,
+		exact: m.exact, roles: m.roles, lists: m.lists, regexes: m.regexes}
+	c.opts.Threshold = threshold
+	return c
+}
+
+// Threshold is the confidence below which the model answers out of scope.
+func (m *Model) Threshold() float64 { return m.opts.Threshold }

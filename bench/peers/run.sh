@@ -122,7 +122,12 @@ fi
 for s in $sets; do
 	say "$s: Parley"
 	out=$tmp/$s.parley.json
-	"$parley" eval --train "$DATASETS/$s/train.jsonl" --data "$DATASETS/$s/test.jsonl" --json >"$out" ||
+	# Where a validation split exists, the out-of-scope threshold is chosen
+	# on it (never on the test split).
+	tune=""
+	[ -f "$DATASETS/$s/valid.jsonl" ] && tune="--tune $DATASETS/$s/valid.jsonl"
+	# shellcheck disable=SC2086
+	"$parley" eval --train "$DATASETS/$s/train.jsonl" --data "$DATASETS/$s/test.jsonl" $tune --json >"$out" ||
 		die "parley eval failed on $s (exit $?)"
 	if [ "$mode" = nlu ]; then
 		set -- "$@" --label "$s" "$out"

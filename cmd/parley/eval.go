@@ -40,6 +40,8 @@ func evalCmd(ctx context.Context, args []string, e env) error {
 	fs.Var(&data, "data", "a `FILE` of labelled examples to score (repeatable): .yml/.yaml in the training format, or .jsonl/.json with one example per line")
 	fs.Var(&trainFiles, "train", "train a fresh model on the examples in `FILE` (repeatable) instead of scoring the configured one")
 	cv := fs.Int("cv", 0, "cross-validate on --data alone with `K` folds")
+	var tune evalFiles
+	fs.Var(&tune, "tune", "with --train: choose the out-of-scope threshold on this validation `FILE`: the best in-scope accuracy that keeps out-of-scope recall at 50 % or more")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	reportPath := fs.String("report", "", "also write the report as an HTML page to `FILE`")
 	seed := fs.Uint64("seed", 0, "`N` seeds training and the folds, with --train or --cv (default: the configuration's nlu.seed)")
@@ -94,7 +96,13 @@ func evalCmd(ctx context.Context, args []string, e env) error {
 	case *cv > 0:
 		report, err = evalCrossValidate(ctx, test, data, *cv, opts, prog)
 	case trainSet != nil:
-		report, err = evalTrained(ctx, e.stderr, test, data, trainSet, trainFiles, opts, prog)
+		var valid *training.Set
+		if len(tune) > 0 {
+			if valid, err = loadLabelled(tune); err != nil {
+				return err
+			}
+		}
+		report, err = evalTrained(ctx, e.stderr, test, data, trainSet, trainFiles, valid, opts, prog)
 	default:
 		report, err = evalConfigured(ctx, e.stderr, cfg, test, data, prog)
 	}
@@ -147,7 +155,7 @@ func evalCrossValidate(ctx context.Context, test *training.Set, names []string, 
 
 // evalTrained trains a model on the training set and scores it on the
 // test set.
-func evalTrained(ctx context.Context, stderr io.Writer, test *training.Set, testNames []string, train *training.Set, trainNames []string, opts nlu.Options, prog *evalProgress) (*eval.Report, error) {
+func evalTrained(ctx context.Context, stderr io.Writer, test *training.Set, testNames []string, train *training.Set, trainNames []string, valid *training.Set, opts nlu.Options, prog *evalProgress) (*eval.Report, error) {
 	opts.Lists, opts.Regexes = train.Lists, train.Regexes
 	start := time.Now()
 	model, err := nlu.Train(ctx, train.Examples, opts)
@@ -156,6 +164,14 @@ func evalTrained(ctx context.Context, stderr io.Writer, test *training.Set, test
 		return nil, fmt.Errorf("training on %s: %w", strings.Join(trainNames, ", "), err)
 	}
 	secs := time.Since(start).Seconds()
+	if valid != nil {
+		th, err := tuneThreshold(ctx, model, valid.Examples)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stderr, "out-of-scope threshold chosen on the validation data: %.2f\n", th)
+		model = model.WithThreshold(th)
+	}
 	warnUntaught(stderr, test, model.Intents(), "the training data")
 	r, err := eval.Score(ctx, model, test.Examples)
 	if err != nil {
@@ -271,4 +287,25 @@ func (p *evalProgress) done() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.shown = false
 	}
+}
+
+// tuneThreshold picks the out-of-scope threshold with the best in-scope
+// accuracy on validation examples among those keeping out-of-scope recall
+// at 50 % or more (the model's own threshold when the data has no
+// out-of-scope examples).
+func tuneThreshold(ctx context.Context, m *nlu.Model, valid []nlu.Example) (float64, error) {
+	best, bestAcc := m.Threshold(), -1.0
+	for th := 0.05; th < 0.951; th += 0.05 {
+		r, err := eval.Score(ctx, m.WithThreshold(th), valid)
+		if err != nil {
+			return 0, err
+		}
+		if r.InScopeAccuracy == nil || r.OOSRecall == nil {
+			return m.Threshold(), nil
+		}
+		if *r.OOSRecall >= 0.5 && *r.InScopeAccuracy > bestAcc {
+			best, bestAcc = th, *r.InScopeAccuracy
+		}
+	}
+	return best, nil
 }
