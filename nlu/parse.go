@@ -302,14 +302,15 @@ func (m *Model) rejects() bool {
 	return false
 }
 
-// WithThreshold returns the model deciding with another out-of-scope
-// threshold (the weights are shared; the model stays immutable).
-func (m *Model) WithThreshold(threshold float64) *Model {
+// WithDecision returns the model deciding with another out-of-scope
+// threshold and ambiguity margin (a negative margin: none). The weights
+// are shared; both models stay immutable.
+func (m *Model) WithDecision(threshold, margin float64) *Model {
 	c := &Model{opts: m.opts, intents: m.intents, entities: m.entities, vocab: m.vocab, counts: m.counts,
 		exact: m.exact, roles: m.roles, lists: m.lists, regexes: m.regexes}
-	c.opts.Threshold = threshold
+	c.opts.Threshold, c.opts.Margin = threshold, margin
 	return c
 }
 
-// Threshold is the confidence below which the model answers out of scope.
-func (m *Model) Threshold() float64 { return m.opts.Threshold }
+// Decision returns the out-of-scope threshold and the ambiguity margin.
+func (m *Model) Decision() (threshold, margin float64) { return m.opts.Threshold, m.opts.Margin }
