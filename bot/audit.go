@@ -73,8 +73,12 @@ func (a *auditor) Observe(ctx context.Context, msg dialog.Message, out dialog.Ou
 		if user == "" {
 			user = msg.User
 		}
+		via := msg.Via
+		if r.Assisted {
+			via += "+llm" // understood by the language model
+		}
 		rec := audit.Record{
-			Kind: audit.Kind(r.Kind), User: user, Channel: msg.Channel, Via: msg.Via,
+			Kind: audit.Kind(r.Kind), User: user, Channel: msg.Channel, Via: via,
 			Skill: r.Skill, Params: r.Params, Duration: r.Duration, Message: message, Approver: r.Approver,
 		}
 		if r.Kind == "failed" || r.Kind == "refused" {

@@ -28,6 +28,7 @@ import (
 	"github.com/parleybot/parley/dialog/memstore"
 	"github.com/parleybot/parley/dialog/redisstore"
 	"github.com/parleybot/parley/internal/metrics"
+	"github.com/parleybot/parley/llm"
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/skills"
 	"github.com/parleybot/parley/skills/bookmark"
@@ -77,6 +78,9 @@ type Options struct {
 	// Getenv reads the environment variables configuration names (HTTP
 	// skill secrets, database DSNs); the command line passes os.Getenv.
 	Getenv func(string) string
+	// Assistant, when set, is asked what a message means when the local
+	// NLU is unsure (the language model).
+	Assistant *llm.Assistant
 }
 
 // Bot is an assembled Parley.
@@ -183,6 +187,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 	}
 	if opts.Metrics != nil {
 		obs = append(obs, newMeters(opts.Metrics))
+		if opts.Assistant != nil {
+			llmMetrics(opts.Metrics, opts.Assistant)
+		}
 		opts.Metrics.CounterFunc("parley_model_reloads_total", "Models put in service (the first included).", func() float64 { return float64(b.NLU.Swaps()) })
 	}
 	var history func(context.Context, dialog.Message, string) (string, bool)
@@ -211,6 +218,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		ConfirmTTL: cfg.Bot.ConfirmTTL, ExecTimeout: cfg.Bot.ExecTimeout, MaxTries: cfg.Bot.MaxTries,
 		MaxMessage: cfg.Bot.MaxMessageBytes, BotName: cfg.Bot.Name, Holders: cfg.Holders,
 		Learner: b.Learner, TrainerRole: cfg.NLU.TrainerRole, SecondFactor: factor,
+		Assistant: assistant(opts.Assistant),
 	})
 	if err != nil {
 		b.Close()
@@ -698,3 +706,11 @@ func (b *Bot) ReloadSkills(ctx context.Context) error {
 
 // registryCatalog adapts a registry that is not yet in service.
 type registryCatalog struct{ *skills.Registry }
+
+// assistant keeps a nil *llm.Assistant a nil interface.
+func assistant(a *llm.Assistant) dialog.Assistant {
+	if a == nil {
+		return nil
+	}
+	return a
+}

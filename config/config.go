@@ -27,6 +27,7 @@ type Config struct {
 	OnCall   OnCall                `yaml:"oncall"`
 	Audit    Audit                 `yaml:"audit"`
 	API      API                   `yaml:"api"`
+	LLM      LLM                   `yaml:"llm"`
 	Hooks    Hooks                 `yaml:"hooks"`
 	// Connections are the databases sql skills use.
 	Connections []Connection `yaml:"connections"`
@@ -34,6 +35,15 @@ type Config struct {
 	// SkillsFiles add skills from other files, watched and reloaded
 	// while the bot runs.
 	SkillsFiles []string `yaml:"skills_files"`
+}
+
+// LLM configures the optional language model (off unless BaseURL is set
+// here or in PARLEY_LLM_BASE_URL). The API key comes from the environment.
+type LLM struct {
+	BaseURL   string        `yaml:"base_url"`
+	Model     string        `yaml:"model"`
+	APIKeyEnv string        `yaml:"api_key_env"`
+	Timeout   time.Duration `yaml:"timeout"`
 }
 
 // API configures the HTTP API's tokens; each secret comes from an

@@ -37,6 +37,8 @@ type conversation struct {
 	// Approval is the id another person quotes to approve the request
 	// (the two-person rule).
 	Approval string `json:"ap,omitempty"`
+	// Assisted marks a request the language model understood.
+	Assisted bool `json:"l,omitempty"`
 }
 
 func (c *conversation) expired(now time.Time) bool {

@@ -33,6 +33,8 @@ type turnInput struct {
 	code *codeCheck
 	// newID is a fresh id for an approval request.
 	newID string
+	// assisted marks an understanding that came from the assistant.
+	assisted bool
 }
 
 type codeCheck struct{ err error }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/skills"
+	"github.com/parleybot/parley/training"
 )
 
 // Parser understands a message. *nlu.Pipeline and *nlu.Model satisfy it.
@@ -71,6 +72,9 @@ type Config struct {
 	// SecondFactor checks one-time codes for skills that require them;
 	// without it such skills are refused.
 	SecondFactor SecondFactor
+	// Assistant, when set, is asked what a message means when the local
+	// NLU is unsure; its proposals are checked like any message.
+	Assistant Assistant
 	// History, when set, answers questions about what was run ("what did
 	// alice run today?"); ok is false for anything else.
 	History func(ctx context.Context, msg Message, text string) (reply string, ok bool)
@@ -177,6 +181,8 @@ type Record struct {
 	Approver string
 	Detail   string
 	Duration time.Duration
+	// Assisted marks an action the language model understood.
+	Assisted bool
 }
 
 // Execution reports one skill run.
@@ -236,6 +242,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 	key := msg.Key().String()
 	newID := newRef()[:6]
 	var code *codeCheck // checked once: a code is spent when checked
+	var help *assistance // the assistant is asked at most once a turn
 	for attempt := 0; ; attempt++ {
 		data, version, err := e.cfg.Store.Load(ctx, key)
 		if err != nil {
@@ -261,7 +268,18 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 				conv = conversation{}
 			}
 		}
+		if help == nil && e.wantsAssist(conv, res, text) {
+			a := e.assist(ctx, conv, msg, res, text)
+			help = &a
+		}
+		if help != nil && help.ok {
+			in.nlu, in.assisted = help.result, true
+		}
 		next, p := e.decide(conv, in)
+		assisted := in.assisted || conv.Assisted
+		if assisted && next.State != Idle && next.Skill != "" && (conv.State == Idle || conv.Assisted || next.Skill == conv.Skill) {
+			next.Assisted = true
+		}
 		if p.err != nil {
 			ref := newRef()
 			e.log.ErrorContext(ctx, "dialog decision failed", "ref", ref, "err", p.err)
@@ -291,7 +309,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 				e.log.WarnContext(ctx, "could not index an approval request", "err", err)
 			}
 		}
-		out := e.outcome(next, p, res)
+		out := e.outcome(next, p, in.nlu)
 		if p.call != nil {
 			e.execute(ctx, p, &out)
 			if next.State == Executing {
@@ -305,7 +323,36 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 		if p.after != "" {
 			out.Replies = append(out.Replies, p.after)
 		}
+		if assisted {
+			e.learnFromAssist(ctx, msg, conv, text, &out)
+		}
+		if help != nil && help.unavailable {
+			out.Replies = append(out.Replies, msgUnsure)
+		}
 		return out
+	}
+}
+
+// learnFromAssist marks what the model understood in the records and,
+// once the person confirmed it or it ran, queues the phrasing for review
+// so the local model learns it.
+func (e *Engine) learnFromAssist(ctx context.Context, msg Message, conv conversation, text string, out *Outcome) {
+	var skill string
+	for i := range out.Records {
+		out.Records[i].Assisted = true
+		if k := out.Records[i].Kind; (k == "confirmed" || k == "executed") && skill == "" {
+			skill = out.Records[i].Skill
+		}
+	}
+	if skill == "" || e.cfg.Learner == nil {
+		return
+	}
+	origin := text
+	if conv.Assisted && conv.Origin != "" {
+		origin = conv.Origin
+	}
+	if _, err := e.cfg.Learner.Propose(ctx, training.Candidate{Text: origin, Intent: skill, By: msg.User, Channel: msg.Channel, Source: "llm"}); err != nil {
+		e.log.WarnContext(ctx, "could not queue what the model understood", "err", err)
 	}
 }
 

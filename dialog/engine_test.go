@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleybot/parley/llm"
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/skills"
+	"github.com/parleybot/parley/training"
 )
 
 // fakeStore is an in-memory Store for this package's unit tests.
@@ -746,5 +748,112 @@ func TestTwoPersonRule(t *testing.T) {
 	}
 	if h.log.count() != 2 {
 		t.Fatalf("ran %d times", h.log.count())
+	}
+}
+
+// fakeAssistant proposes from a table; anything else is unavailable.
+type fakeAssistant struct {
+	mu    sync.Mutex
+	calls []llm.Request
+	table map[string]llm.Proposal
+	down  bool
+}
+
+func (f *fakeAssistant) Propose(_ context.Context, r llm.Request) (llm.Proposal, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, r)
+	if f.down {
+		return llm.Proposal{}, fmt.Errorf("%w: connection refused", llm.ErrUnavailable)
+	}
+	p, ok := f.table[r.Text]
+	if !ok {
+		return llm.Proposal{}, llm.ErrNoProposal
+	}
+	return p, nil
+}
+
+// fakeLearner records candidates.
+type fakeLearner struct {
+	mu         sync.Mutex
+	candidates []training.Candidate
+}
+
+func (l *fakeLearner) Teach(context.Context, string, string, string, string) (training.Teaching, error) {
+	return training.Teaching{}, nil
+}
+func (l *fakeLearner) Propose(_ context.Context, c training.Candidate) (training.Candidate, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.candidates = append(l.candidates, c)
+	return c, nil
+}
+func (l *fakeLearner) Candidates(context.Context) ([]training.Candidate, error) { return nil, nil }
+func (l *fakeLearner) Resolve(context.Context, string, training.Decision) (training.Candidate, error) {
+	return training.Candidate{}, nil
+}
+
+func TestAssistant(t *testing.T) {
+	h := newHarness(t)
+	as := &fakeAssistant{table: map[string]llm.Proposal{
+		"give the apache box web-1 a kick":    {Skill: "restart_service", Params: map[string]string{"service": "apache", "host": "web-1"}},
+		"kick the frob thing on web_1":        {Skill: "restart_service", Params: map[string]string{"service": "frob", "host": "web_1"}},
+		"could you flush the edge caches":     {Skill: "purge_cache"},
+		"whos minding the pager for payments": {Skill: "oncall_who", Params: map[string]string{"team": "payments"}},
+	}}
+	lr := &fakeLearner{}
+	h.eng.cfg.Assistant, h.eng.cfg.Learner = as, lr
+
+	o := h.say("jason", "give the apache box web-1 a kick", "ops")
+	if o.Confirm != "restart_service" || o.Params["host"] != "web-1" || o.Executed != nil {
+		t.Fatalf("a proposal must be confirmed like any request: %+v", o)
+	}
+	if len(as.calls) != 1 || len(as.calls[0].Skills) == 0 {
+		t.Fatalf("calls %+v", as.calls)
+	}
+	for _, s := range as.calls[0].Skills {
+		if s.Name == "purge_cache" || s.Name == "drop_db" {
+			t.Fatalf("offered %s, which jason may not run", s.Name)
+		}
+	}
+	o = h.say("jason", "yes", "ops")
+	if o.Executed == nil || len(o.Records) != 2 || !o.Records[0].Assisted || !o.Records[1].Assisted {
+		t.Fatalf("the run must show it came through the model: %+v", o)
+	}
+	if len(lr.candidates) != 1 || lr.candidates[0].Text != "give the apache box web-1 a kick" || lr.candidates[0].Intent != "restart_service" || lr.candidates[0].Source != "llm" {
+		t.Fatalf("candidates %+v", lr.candidates)
+	}
+
+	// A value the model gave that fails its type is asked again.
+	o = h.say("jason", "kick the frob thing on web_1", "ops")
+	if o.Asks != "host" || o.Executed != nil {
+		t.Fatalf("%+v", o)
+	}
+	h.say("jason", "cancel", "ops")
+
+	// A proposal for a skill the person may not run here is refused as usual.
+	o = h.say("bob", "could you flush the edge caches", "engineer")
+	if !o.Denied || o.Executed != nil {
+		t.Fatalf("%+v", o)
+	}
+
+	// A read-only proposal runs at once and is learned.
+	o = h.say("erin", "whos minding the pager for payments", "ops")
+	if o.Executed == nil || o.Executed.Skill != "oncall_who" {
+		t.Fatalf("%+v", o)
+	}
+
+	// The model is down: the local answer stands, with a word of doubt.
+	as.down = true
+	o = h.say("jason", "do the thing with the stuff", "ops")
+	if o.Executed != nil || !strings.Contains(replyOf(o), "less sure than usual") {
+		t.Fatalf("%+v", o)
+	}
+	// Confident local understanding never calls the model.
+	before := len(as.calls)
+	h.say("jason", "restart apache on web-1", "ops")
+	h.say("jason", "no", "ops")
+	if len(as.calls) != before {
+		t.Fatal("the model was asked about a clear request")
 	}
 }

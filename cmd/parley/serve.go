@@ -87,11 +87,10 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	if *dryRun {
 		forceDryRun(cfg)
 	}
-	key, err := twoFactorKey(e)
+	opts, err := actingOptions(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
-	opts := botOptions(e, cfg, key)
 	opts.Logger = logger
 	var rdb *redis.Client
 	if cfg.Store.Backend == "redis" {

@@ -98,7 +98,8 @@ func (l *lockedBuffer) String() string {
 
 // parley serve over the Events API, end to end: a signed mention is
 // answered in Slack, a forged one is refused, and a cancelled context (a
-// SIGTERM) stops it cleanly. Secrets never reach the log.
+// SIGTERM) stops it cleanly. Secrets never reach the log; the action
+// reaches the audit trail.
 func TestServeEventsAPI(t *testing.T) {
 	var mu sync.Mutex
 	var posted []string
@@ -123,9 +124,11 @@ func TestServeEventsAPI(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte(testSecret), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	dataDir := t.TempDir()
 	vars := map[string]string{
 		envBotToken: testBotToken, envSigningSecret + "_FILE": secretFile,
 		envSlackAPI: fake.GetAPIURL(), envSlackUsers: "UJASON=jason",
+		"PARLEY_DATA_DIR": dataDir,
 	}
 	stderr := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -175,6 +178,14 @@ func TestServeEventsAPI(t *testing.T) {
 		if strings.Contains(logs, s) {
 			t.Fatalf("a secret reached the log:\n%s", logs)
 		}
+	}
+	// What Slack asked for is in the audit trail, as done by jason via Slack.
+	trail, err := os.ReadFile(filepath.Join(dataDir, auditFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(trail), `"user":"jason"`) || !strings.Contains(string(trail), `"via":"slack"`) {
+		t.Fatalf("audit trail:\n%s", trail)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/dialog"
 	"github.com/parleybot/parley/dialog/convtest"
+	"github.com/parleybot/parley/llm"
 	trainmem "github.com/parleybot/parley/training/memstore"
 )
 
@@ -53,7 +54,11 @@ func testCmd(ctx context.Context, args []string, e env) error {
 	if *run != "" {
 		cases = slices.DeleteFunc(cases, func(c convtest.Case) bool { return !containsFold(c.Name, *run) })
 	}
-	factory, err := caseFactory(ctx, cfg)
+	assist, err := newAssistant(e, cfg, nil)
+	if err != nil {
+		return err
+	}
+	factory, err := caseFactory(ctx, cfg, assist)
 	if err != nil {
 		return err
 	}
@@ -87,7 +92,7 @@ func testCmd(ctx context.Context, args []string, e env) error {
 
 // caseFactory trains the model once and builds a fresh in-memory bot per
 // case, so cases never share state.
-func caseFactory(ctx context.Context, cfg *config.Config) (convtest.Factory, error) {
+func caseFactory(ctx context.Context, cfg *config.Config, assist *llm.Assistant) (convtest.Factory, error) {
 	probe, err := bot.New(ctx, memoryOnly(cfg), bot.Options{})
 	if err != nil {
 		return nil, err
@@ -95,7 +100,7 @@ func caseFactory(ctx context.Context, cfg *config.Config) (convtest.Factory, err
 	model := probe.NLU.Model()
 	probe.Close()
 	return func(now func() time.Time, run dialog.Runner) (convtest.Env, error) {
-		b, err := bot.New(ctx, memoryOnly(cfg), bot.Options{Model: model, Now: now, Run: run, Learned: trainmem.New(now)})
+		b, err := bot.New(ctx, memoryOnly(cfg), bot.Options{Model: model, Now: now, Run: run, Learned: trainmem.New(now), Assistant: assist})
 		if err != nil {
 			return convtest.Env{}, err
 		}

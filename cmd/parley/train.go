@@ -25,6 +25,8 @@ func trainCmd(ctx context.Context, args []string, e env) error {
 			return trainAddCmd(ctx, args[1:], e)
 		case "review":
 			return trainReviewCmd(ctx, args[1:], e)
+		case "suggest":
+			return trainSuggestCmd(ctx, args[1:], e)
 		}
 	}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)

@@ -81,7 +81,7 @@ func twoFACmd(ctx context.Context, args []string, e env) error {
 // botOptions are the options every command gives the bot: the data folder,
 // the Redis password and the two-factor key from the environment.
 func botOptions(e env, cfg *config.Config, key []byte) bot.Options {
-	return bot.Options{LearnedDir: learnedDir(e), RedisPassword: e.getenv(cfg.Store.Redis.PasswordEnv), TwoFactorKey: key}
+	return bot.Options{LearnedDir: learnedDir(e), RedisPassword: e.getenv(cfg.Store.Redis.PasswordEnv), TwoFactorKey: key, Getenv: e.getenv}
 }
 
 // actingOptions are botOptions for a bot that acts: with the two-factor key
@@ -92,6 +92,9 @@ func actingOptions(ctx context.Context, e env, cfg *config.Config) (bot.Options,
 		return bot.Options{}, err
 	}
 	opts := botOptions(e, cfg, key)
+	if opts.Assistant, err = newAssistant(e, cfg, nil); err != nil {
+		return bot.Options{}, err
+	}
 	if e.getenv(auditDSNEnv) == "" && learnedDir(e) == "" {
 		fmt.Fprintf(e.stderr, "parley: warning: no data folder (set PARLEY_DATA_DIR or HOME), so nothing is recorded in an audit trail\n")
 		return opts, nil
