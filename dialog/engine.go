@@ -241,7 +241,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 	}
 	key := msg.Key().String()
 	newID := newRef()[:6]
-	var code *codeCheck // checked once: a code is spent when checked
+	var code *codeCheck  // checked once: a code is spent when checked
 	var help *assistance // the assistant is asked at most once a turn
 	for attempt := 0; ; attempt++ {
 		data, version, err := e.cfg.Store.Load(ctx, key)
