@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/llm"
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/nlu/eval"
 	"github.com/parleybot/parley/training"
@@ -40,6 +42,7 @@ func evalCmd(ctx context.Context, args []string, e env) error {
 	fs.Var(&data, "data", "a `FILE` of labelled examples to score (repeatable): .yml/.yaml in the training format, or .jsonl/.json with one example per line")
 	fs.Var(&trainFiles, "train", "train a fresh model on the examples in `FILE` (repeatable) instead of scoring the configured one")
 	cv := fs.Int("cv", 0, "cross-validate on --data alone with `K` folds")
+	withModel := fs.Bool("assist", false, "also ask the configured language model about each example the local model gets wrong, and count what it recovers")
 	var tune evalFiles
 	fs.Var(&tune, "tune", "with --train: choose the out-of-scope threshold and ambiguity margin on this validation `FILE`: the best in-scope accuracy that keeps out-of-scope recall at 60 % or more there")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
@@ -104,7 +107,16 @@ func evalCmd(ctx context.Context, args []string, e env) error {
 		}
 		report, err = evalTrained(ctx, e.stderr, test, data, trainSet, trainFiles, valid, opts, prog)
 	default:
-		report, err = evalConfigured(ctx, e.stderr, cfg, test, data, prog)
+		var assist *llm.Assistant
+		if *withModel {
+			if assist, err = newAssistant(e, cfg, nil); err != nil {
+				return err
+			}
+			if assist == nil {
+				return fmt.Errorf("--assist needs a language model: set PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL")
+			}
+		}
+		report, err = evalConfigured(ctx, e.stderr, cfg, test, data, assist, prog)
 	}
 	if err != nil {
 		return err
@@ -183,7 +195,7 @@ func evalTrained(ctx context.Context, stderr io.Writer, test *training.Set, test
 }
 
 // evalConfigured scores the model the bot would serve.
-func evalConfigured(ctx context.Context, stderr io.Writer, cfg *config.Config, test *training.Set, names []string, prog *evalProgress) (*eval.Report, error) {
+func evalConfigured(ctx context.Context, stderr io.Writer, cfg *config.Config, test *training.Set, names []string, assist *llm.Assistant, prog *evalProgress) (*eval.Report, error) {
 	b, err := bot.New(ctx, memoryOnly(cfg), bot.Options{Progress: prog.report})
 	prog.done()
 	if err != nil {
@@ -196,7 +208,44 @@ func evalConfigured(ctx context.Context, stderr io.Writer, cfg *config.Config, t
 		return nil, err
 	}
 	r.Name = strings.Join(names, ", ") + ", configured model"
+	if assist != nil {
+		if r.Assisted, err = measureAssist(ctx, assist, b, test.Examples); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// measureAssist asks the language model about every example the local
+// model gets wrong, offering the whole catalog, and counts how many it
+// recovers.
+func measureAssist(ctx context.Context, a *llm.Assistant, b *bot.Bot, examples []nlu.Example) (*eval.Assisted, error) {
+	var m eval.Assisted
+	for _, ex := range examples {
+		res, err := b.NLU.Parse(ctx, ex.Text)
+		if err != nil {
+			return nil, err
+		}
+		if res.Intent == ex.Intent || ex.Intent == nlu.OutOfScope {
+			continue
+		}
+		if _, ok := b.Skills.Lookup(ex.Intent); !ok {
+			continue // affirm, deny, cancel: the model is not asked about those
+		}
+		m.Misses++
+		p, err := a.Propose(ctx, llm.Request{Text: ex.Text, Skills: b.Skills.All(), Local: res})
+		switch {
+		case errors.Is(err, llm.ErrNoProposal):
+			m.Declined++
+		case err != nil:
+			m.Failed++
+		case p.Skill == ex.Intent:
+			m.Recovered++
+		default:
+			m.Wrong++
+		}
+	}
+	return &m, nil
 }
 
 // loadLabelled reads labelled examples, each file in the format its name

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -250,5 +255,48 @@ func TestEvalUsage(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "", "help"); code != 0 || !strings.Contains(out, "  eval  ") {
 		t.Errorf("help does not list eval: %s", out)
+	}
+}
+
+// The language model's share of what the local model misses is measured
+// against a server speaking the OpenAI wire format.
+func TestEvalAssist(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		tool := "service_status"
+		if strings.Contains(string(body), "swift boot") {
+			tool = "restart_service"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":"c","object":"chat.completion","choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","tool_calls":[{"id":"t","type":"function","function":{"name":%q,"arguments":"{}"}}]}}]}`, tool)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "hard.yml")
+	os.WriteFile(data, []byte(`intents:
+  - intent: restart_service
+    examples:
+      - "the thing on the box needs a swift boot"
+      - "restart apache on web-1"
+`), 0o600)
+	var out, errb bytes.Buffer
+	getenv := func(k string) string {
+		switch k {
+		case "PARLEY_LLM_BASE_URL":
+			return srv.URL + "/v1"
+		case "PARLEY_LLM_MODEL":
+			return "m"
+		}
+		return ""
+	}
+	code := run(context.Background(), []string{"eval", "--assist", "--data", data, "--json"}, env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: getenv})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var r struct {
+		Assisted struct{ Misses, Recovered int }
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Assisted.Misses != 1 || r.Assisted.Recovered != 1 {
+		t.Fatalf("%v %s", err, out.String())
 	}
 }

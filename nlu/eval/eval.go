@@ -109,6 +109,18 @@ type Report struct {
 	// Misclassified are the examples whose intent was wrong, most
 	// confident first; the JSON form keeps the first 200.
 	Misclassified []Miss `json:"misclassified"`
+	// Assisted, when a language model was asked about what the local
+	// model got wrong, says how much of it the model recovered.
+	Assisted *Assisted `json:"assisted,omitempty"`
+}
+
+// Assisted measures a language model on the local model's misses.
+type Assisted struct {
+	Misses    int `json:"misses"`    // examples the local model got wrong
+	Recovered int `json:"recovered"` // of which the model named the right skill
+	Wrong     int `json:"wrong"`     // of which the model named another skill
+	Declined  int `json:"declined"`  // of which it proposed nothing
+	Failed    int `json:"failed"`    // calls that failed
 }
 
 // IntentScore is how well one intent was recognised.

@@ -68,6 +68,10 @@ func (r *Report) WriteText(w io.Writer) error {
 		line("training", seconds(*r.TrainSeconds))
 	}
 	line("classify", fmt.Sprintf("median %s, p99 %s", micros(r.ClassifyUSMedian), micros(r.ClassifyUSP99)))
+	if a := r.Assisted; a != nil {
+		line("language model", fmt.Sprintf("recovered %d of the %d skill requests the local model missed (%d wrong, %d declined, %d failed calls)",
+			a.Recovered, a.Misses, a.Wrong, a.Declined, a.Failed))
+	}
 	tw.Flush()
 
 	rows := r.ranked()
