@@ -14,6 +14,7 @@ import (
 // logged with its line and the previous skills keep working.
 func (b *Bot) WatchSkills(ctx context.Context) error {
 	if len(b.Config.SkillsFiles) == 0 {
+		<-ctx.Done() // nothing to watch; run like the other parts
 		return nil
 	}
 	w, err := fsnotify.NewWatcher()

@@ -28,6 +28,7 @@ type Config struct {
 	Audit    Audit                 `yaml:"audit"`
 	API      API                   `yaml:"api"`
 	LLM      LLM                   `yaml:"llm"`
+	Slack    Slack                 `yaml:"slack"`
 	Hooks    Hooks                 `yaml:"hooks"`
 	// Connections are the databases sql skills use.
 	Connections []Connection `yaml:"connections"`
@@ -35,6 +36,15 @@ type Config struct {
 	// SkillsFiles add skills from other files, watched and reloaded
 	// while the bot runs.
 	SkillsFiles []string `yaml:"skills_files"`
+}
+
+// Slack maps Slack identities to configured people and roles; tokens
+// come from the environment (docs/slack.md).
+type Slack struct {
+	// Users maps Slack user ids to configured user names.
+	Users map[string]string `yaml:"users"`
+	// Groups gives the members of Slack user groups roles.
+	Groups map[string][]string `yaml:"groups"`
 }
 
 // LLM configures the optional language model (off unless BaseURL is set

@@ -50,6 +50,7 @@ type Adapter struct {
 
 	threads *threadIndex
 	buttons *buttonIndex
+	notices notices
 }
 
 // New checks the configuration and builds an Adapter. It does no I/O.

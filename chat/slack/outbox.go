@@ -58,12 +58,25 @@ type sentRef struct {
 	question string // escaped text of the message
 	mu       sync.Mutex
 	ts       string
+	channel  string // the channel id Slack answered with (updates need it)
 }
 
 func (r *sentRef) set(ts string) {
 	r.mu.Lock()
 	r.ts = ts
 	r.mu.Unlock()
+}
+
+func (r *sentRef) setChannel(id string) {
+	r.mu.Lock()
+	r.channel = id
+	r.mu.Unlock()
+}
+
+func (r *sentRef) channelID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.channel
 }
 
 func (r *sentRef) get() string {
@@ -208,9 +221,10 @@ func (o *outbox) call(ctx context.Context, j job) error {
 		if len(j.blocks) > 0 {
 			opts = append(opts, slackapi.MsgOptionBlocks(j.blocks...))
 		}
-		_, ts, err := o.api.PostMessageContext(ctx, j.channel, opts...)
+		ch, ts, err := o.api.PostMessageContext(ctx, j.channel, opts...)
 		if err == nil && j.ref != nil {
 			j.ref.set(ts)
+			j.ref.setChannel(ch)
 		}
 		return err
 	case jobUpdate:
@@ -221,7 +235,11 @@ func (o *outbox) call(ctx context.Context, j job) error {
 		if ts == "" {
 			return nil // the message never went out: nothing to change
 		}
-		_, _, _, err := o.api.UpdateMessageContext(ctx, j.channel, ts, text, slackapi.MsgOptionBlocks(j.blocks...))
+		channel := j.channel
+		if j.ref != nil && j.ref.channelID() != "" {
+			channel = j.ref.channelID() // posting by name, updating by id
+		}
+		_, _, _, err := o.api.UpdateMessageContext(ctx, channel, ts, text, slackapi.MsgOptionBlocks(j.blocks...))
 		return err
 	case jobEphemeral:
 		_, err := o.api.PostEphemeralContext(ctx, j.channel, j.user, text, thread)

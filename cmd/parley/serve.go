@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -16,10 +17,13 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/parleybot/parley/api"
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/chat/dedupe"
 	chatslack "github.com/parleybot/parley/chat/slack"
 	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/internal/metrics"
+	"github.com/parleybot/parley/notify"
 	"github.com/parleybot/parley/skills"
 )
 
@@ -37,7 +41,8 @@ const (
 	envSlackAPI = "PARLEY_SLACK_API_URL"
 )
 
-const slackNotConfigured = `parley serve: Slack is not configured. Set:
+const slackNotConfigured = `parley serve: Slack is not configured, so only the API, the hooks,
+health and metrics are served. To talk in Slack, set:
   ` + envBotToken + `        the bot token (xoxb-…), and either
   ` + envAppToken + `        an app-level token (xapp-…) for Socket Mode (no public URL needed), or
   ` + envSigningSecret + `   the signing secret, to serve the Events API on --listen
@@ -48,14 +53,14 @@ appended (` + envBotToken + `_FILE=/run/secrets/slack-bot-token). Optional:
 docs/slack.md shows how to create the Slack app.
 `
 
-// serveCmd is "parley serve": Parley as a long-running service, in Slack.
-// Its HTTP server (for the Events API) is shared by whatever else serve
-// offers: register more handlers on srv.
+// serveCmd is "parley serve": Parley as a long-running service. It always
+// serves the HTTP API, the notification hooks, health and metrics on
+// --listen, and talks in Slack when Slack is configured.
 func serveCmd(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	cfgPath := fs.String("config", "", "configuration file (default: the embedded demo)")
-	listen := fs.String("listen", "127.0.0.1:8080", "HTTP address; the Events API is served at /slack/events and /slack/interactive")
+	listen := fs.String("listen", "127.0.0.1:8080", "HTTP address of the API (/v1/…), the hooks (/hooks/…), /healthz, /readyz, /metrics and the Slack Events API (/slack/…)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	dryRun := fs.Bool("dry-run", false, "show the exact command of every exec skill instead of running it")
 	if err := fs.Parse(args); err != nil {
@@ -69,10 +74,6 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if sl == nil {
-		fmt.Fprint(e.stderr, slackNotConfigured)
-		return errFailed
-	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
@@ -81,8 +82,10 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if err := sl.check(cfg); err != nil {
-		return err
+	if sl != nil {
+		if err := sl.check(cfg); err != nil {
+			return err
+		}
 	}
 	if *dryRun {
 		forceDryRun(cfg)
@@ -92,6 +95,8 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	opts.Logger = logger
+	reg := metrics.New()
+	opts.Metrics = reg
 	var rdb *redis.Client
 	if cfg.Store.Backend == "redis" {
 		// One client for the bot and the Slack deduper.
@@ -104,21 +109,108 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer b.Close()
-	learnCtx, stopLearning := context.WithCancel(ctx)
-	defer stopLearning()
-	go b.Learner.Run(learnCtx)
+	parts := []func(context.Context) error{
+		func(ctx context.Context) error { return b.Learner.Run(ctx) },
+		func(ctx context.Context) error { return b.WatchSkills(ctx) },
+	}
+	srv := newServer(*listen, logger)
 
-	adapter, err := chatslack.New(sl.adapterConfig(cfg, b, rdb, logger), b.Engine)
+	var sink notify.Sink = notify.NewTextSink(e.stdout)
+	if sl != nil {
+		adapter, err := chatslack.New(sl.adapterConfig(cfg, b, rdb, logger), b.Engine)
+		if err != nil {
+			return err
+		}
+		if adapter.Mode() == chatslack.EventsAPI {
+			srv.handle("/slack/events", adapter.EventsHandler())
+			srv.handle("/slack/interactive", adapter.InteractionsHandler())
+		}
+		parts = append(parts, adapter.Run)
+		sink = adapter
+		logger.Info("parley serve: Slack", "mode", adapter.Mode().String())
+	} else {
+		fmt.Fprint(e.stderr, slackNotConfigured)
+	}
+
+	hub, secrets, err := hooks(e, cfg, sink, logger)
 	if err != nil {
 		return err
 	}
-	srv := newServer(*listen, logger)
-	if adapter.Mode() == chatslack.EventsAPI {
-		srv.handle("/slack/events", adapter.EventsHandler())
-		srv.handle("/slack/interactive", adapter.InteractionsHandler())
+	parts = append(parts, hub.Run)
+	srv.handle("/hooks/", notify.Handler(hub, secrets, logger))
+	srv.handle("/", api.New(api.Config{
+		Engine: b.Engine, Skills: b.Skills.All, Tokens: apiTokens(e, cfg, logger),
+		Ready: func(ctx context.Context) error { return ready(ctx, rdb) }, Metrics: reg, Logger: logger,
+	}))
+	parts = append(parts, srv.run)
+	logger.Info("parley serve: starting", "version", versionString())
+	return runUntilDone(ctx, parts...)
+}
+
+// apiTokens reads the API's bearer tokens from the variables configuration
+// names; a token whose variable is empty is left out.
+func apiTokens(e env, cfg *config.Config, logger *slog.Logger) []api.Token {
+	var out []api.Token
+	for _, t := range cfg.API.Tokens {
+		secret := e.getenv(t.TokenEnv)
+		if secret == "" {
+			logger.Warn("parley serve: API token not set; it cannot be used", "token", t.Name, "env", t.TokenEnv)
+			continue
+		}
+		out = append(out, api.Token{Name: t.Name, Secret: secret, Identity: api.Identity{User: t.User, Roles: t.Roles}})
 	}
-	logger.Info("parley serve: starting", "version", versionString(), "slack", adapter.Mode().String())
-	return runUntilDone(ctx, adapter.Run, srv.run)
+	return out
+}
+
+// hooks builds the notification hub from the hooks section, its secrets
+// from the environment.
+func hooks(e env, cfg *config.Config, sink notify.Sink, logger *slog.Logger) (*notify.Hub, notify.Secrets, error) {
+	h := cfg.Hooks
+	nc := notify.DefaultConfig(firstOf(h.Default, "notifications"))
+	if h.Window > 0 {
+		nc.Window = h.Window
+	}
+	if h.RatePerMinute > 0 {
+		nc.RatePerMinute = h.RatePerMinute
+	}
+	for _, r := range h.Routes {
+		nc.Routes = append(nc.Routes, notify.Rule{Source: r.Source, Repository: r.Repository, Severity: notify.Severity(r.Severity),
+			Labels: r.Labels, Channels: r.Channels, AllowExplicit: r.AllowExplicit})
+	}
+	if len(h.QuietHours) > 0 {
+		nc.QuietHours = map[string]notify.Quiet{}
+		for ch, q := range h.QuietHours {
+			nc.QuietHours[ch] = notify.Quiet{From: q.From, To: q.To, TimeZone: q.TimeZone}
+		}
+	}
+	if err := nc.Validate(); err != nil {
+		return nil, notify.Secrets{}, fmt.Errorf("hooks: %w", err)
+	}
+	hub, err := notify.NewHub(nc, sink, notify.WithLogger(logger))
+	if err != nil {
+		return nil, notify.Secrets{}, err
+	}
+	secrets := notify.Secrets{Tokens: map[string]string{}}
+	if h.GitHubSecretEnv != "" {
+		secrets.GitHub = []byte(e.getenv(h.GitHubSecretEnv))
+	}
+	for source, env := range h.TokenEnv {
+		if v := e.getenv(env); v != "" {
+			secrets.Tokens[source] = v
+		}
+	}
+	return hub, secrets, nil
+}
+
+// ready reports whether the store is reachable.
+func ready(ctx context.Context, rdb *redis.Client) error {
+	if rdb == nil {
+		return nil
+	}
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
 }
 
 // runUntilDone runs each part until ctx ends or one of them fails, then
@@ -302,9 +394,18 @@ func (sl *slackEnv) check(cfg *config.Config) error {
 }
 
 func (sl *slackEnv) adapterConfig(cfg *config.Config, b *bot.Bot, rdb *redis.Client, logger *slog.Logger) chatslack.Config {
+	users, groups := maps.Clone(cfg.Slack.Users), maps.Clone(cfg.Slack.Groups)
+	if users == nil {
+		users = map[string]string{}
+	}
+	if groups == nil {
+		groups = map[string][]string{}
+	}
+	maps.Copy(users, sl.users) // the environment adds to the configuration
+	maps.Copy(groups, sl.groups)
 	c := chatslack.Config{
 		BotToken: sl.bot, AppToken: sl.app, SigningSecret: sl.signing, APIURL: sl.apiURL,
-		Users: sl.users, Groups: sl.groups, RolesOf: cfg.RolesOf,
+		Users: users, Groups: groups, RolesOf: cfg.RolesOf,
 		Dangerous: func(skill string) bool {
 			s, ok := b.Skills.Lookup(skill)
 			return ok && s.Risk == skills.Dangerous

@@ -26,15 +26,42 @@ const (
 	testSecret   = "0123456789abcdef-serve-test-secret"
 )
 
-func TestServeWithoutSlackSaysWhatToSet(t *testing.T) {
-	code, _, errs := runCLI(t, "", "serve")
-	if code != 1 {
-		t.Fatalf("exit %d", code)
-	}
+func TestServeWithoutSlack(t *testing.T) {
+	stderr := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	exit := make(chan int, 1)
+	vars := map[string]string{"PARLEY_DATA_DIR": t.TempDir(), "PARLEY_API_TOKEN": "tok-123"}
+	go func() {
+		exit <- run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: stderr, getenv: mapEnv(vars)})
+	}()
+	base := waitListening(t, stderr, exit)
 	for _, want := range []string{"Slack is not configured", envBotToken, envAppToken, envSigningSecret, "_FILE", "docs/slack.md"} {
-		if !strings.Contains(errs, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
+	}
+	for path, code := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/v1/skills": 401} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != code {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, code)
+		}
+	}
+	// A generic notification is accepted and printed (no Slack to post to).
+	resp, err := http.Post(base+"/hooks/generic", "application/json", strings.NewReader(`{"title":"disk full on db-1","severity":"critical","key":"disk-db-1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("hook: %d", resp.StatusCode)
+	}
+	cancel()
+	if code := <-exit; code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
 	}
 }
 
