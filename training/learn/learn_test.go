@@ -3,6 +3,8 @@ package learn_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -217,5 +219,71 @@ func TestRunRetrainsInTheBackground(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkTeachToUnderstood measures how long a taught phrasing takes to
+// be understood: at once as an exact phrasing (µs-to-understood), and by a
+// model retrained on everything (s-to-retrained); on the catalog's own
+// examples and, when ../shared/datasets is there, on 25,000 examples
+// (the CLINC150 and Banking77 train splits).
+func BenchmarkTeachToUnderstood(b *testing.B) {
+	b.Run("catalog", func(b *testing.B) {
+		set, err := training.Catalog()
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchTeach(b, set)
+	})
+	b.Run("25k", func(b *testing.B) {
+		set := &training.Set{}
+		for _, path := range []string{"../../../shared/datasets/clinc150/train.jsonl", "../../../shared/datasets/banking77/train.jsonl"} {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Skipf("datasets not available: %v", err)
+			}
+			err = training.ParseJSONL(set, path, f)
+			f.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		set.Examples = set.Examples[:min(25000, len(set.Examples))]
+		benchTeach(b, set)
+	})
+}
+
+func benchTeach(b *testing.B, base *training.Set) {
+	opts := nlu.Options{Seed: 1}
+	ctx := context.Background()
+	m, err := nlu.Train(ctx, base.Examples, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := nlu.NewPipeline(m)
+	known := func(string) bool { return true }
+	intent := base.Examples[0].Intent
+	for i := 0; b.Loop(); i++ {
+		l, err := learn.New(learn.Config{Base: base, Options: opts, Store: memstore.New(nil), Pipeline: p, Known: known, Settle: time.Millisecond})
+		if err != nil {
+			b.Fatal(err)
+		}
+		phrase := fmt.Sprintf("frobnicate the quux number %d", i)
+		start := time.Now()
+		if _, err := l.Teach(ctx, phrase, intent, "bench", "cli"); err != nil {
+			b.Fatal(err)
+		}
+		if r, _ := p.Parse(ctx, phrase); r.Intent != intent {
+			b.Fatalf("not understood at once: %+v", r)
+		}
+		b.ReportMetric(float64(time.Since(start).Microseconds()), "µs-to-understood")
+		if err := l.Retrain(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if r, _ := p.Model().Parse(ctx, phrase); r.Intent != intent {
+			b.Fatalf("the retrained model does not know it: %+v", r)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s-to-retrained")
+		b.ReportMetric(float64(len(base.Examples)), "examples")
 	}
 }
