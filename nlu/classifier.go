@@ -85,6 +85,14 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 	z := make([]float64, batch*k)
 	g := make([]float32, batch*k) // scaled gradient per example and label
 	active := make([][]int32, batch)
+	// With many labels, most epochs score each example against only the
+	// labels that had a real chance of it in the last full epoch (its
+	// hard negatives and the gold one): a sampled softmax that cuts a
+	// CLINC-sized epoch several times.
+	var cands [][]int32
+	if k > maxCandidates {
+		cands = make([][]int32, len(xs))
+	}
 	step := 1.0
 	for epoch := 0; epoch < opt.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
@@ -92,8 +100,13 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		rate := opt.Rate / (1 + 0.1*float64(epoch))
+		full := k <= maxCandidates || epoch < 3 || (epoch+1)%5 == 0
 		for b0 := 0; b0 < len(order); b0 += batch {
 			idx := order[b0:min(b0+batch, len(order))]
+			if !full {
+				step = trainCandidates(set, idx, cands, w, u, k, rate, weight, step)
+				continue
+			}
 			clear(z[:len(idx)*k])
 			parallel(ranges, func(lo, hi int) {
 				for e, i := range idx {
@@ -117,6 +130,9 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 					ze[j] *= x
 				}
 				softmax(ze)
+				if k > maxCandidates {
+					cands[i] = topLabels(ze, set.labels[i], cands[i])
+				}
 				ze[set.labels[i]] -= 1
 				// Only labels with a real gradient are touched: late in
 				// training most probabilities are near zero.
@@ -219,4 +235,88 @@ func parallel(ranges [][2]int, f func(lo, hi int)) {
 	}
 	f(ranges[0][0], ranges[0][1])
 	wg.Wait()
+}
+
+// maxCandidates is how many labels an example is scored against in the
+// epochs between full ones.
+const maxCandidates = 24
+
+// topLabels returns the maxCandidates most probable labels, gold among
+// them, reusing dst.
+func topLabels(probs []float64, gold int, dst []int32) []int32 {
+	dst = dst[:0]
+	for j := range probs {
+		if len(dst) < maxCandidates {
+			dst = append(dst, int32(j))
+			for x := len(dst) - 1; x > 0 && probs[dst[x]] > probs[dst[x-1]]; x-- {
+				dst[x], dst[x-1] = dst[x-1], dst[x]
+			}
+			continue
+		}
+		if probs[j] > probs[dst[maxCandidates-1]] {
+			dst[maxCandidates-1] = int32(j)
+			for x := maxCandidates - 1; x > 0 && probs[dst[x]] > probs[dst[x-1]]; x-- {
+				dst[x], dst[x-1] = dst[x-1], dst[x]
+			}
+		}
+	}
+	if !slices.Contains(dst, int32(gold)) {
+		dst[len(dst)-1] = int32(gold)
+	}
+	return dst
+}
+
+// trainCandidates runs one mini-batch scoring each example against its
+// candidate labels only, and returns the next step.
+func trainCandidates(set trainSet, idx []int, cands [][]int32, w, u []float32, k int, rate float64, weight []float64, step float64) float64 {
+	var zc [maxCandidates]float64
+	type update struct {
+		e int
+		g [maxCandidates]float32
+	}
+	ups := make([]update, len(idx))
+	for e, i := range idx {
+		row, cs := set.feats[i], cands[i]
+		if len(row) == 0 || len(cs) == 0 {
+			continue
+		}
+		x := 1 / math.Sqrt(float64(len(row)))
+		z := zc[:len(cs)]
+		clear(z)
+		for _, f := range row {
+			base := int(f) * k
+			for ci, c := range cs {
+				z[ci] += float64(w[base+int(c)])
+			}
+		}
+		for ci := range z {
+			z[ci] *= x
+		}
+		softmax(z)
+		scale := -rate * weight[set.labels[i]] * x
+		ups[e].e = e
+		for ci, c := range cs {
+			gz := z[ci]
+			if int(c) == set.labels[i] {
+				gz -= 1
+			}
+			if gz < -gradEps || gz > gradEps {
+				ups[e].g[ci] = float32(scale * gz)
+			}
+		}
+	}
+	for e, i := range idx {
+		cs := cands[i]
+		st := float32(step + float64(e))
+		for _, f := range set.feats[i] {
+			base := int(f) * k
+			for ci, c := range cs {
+				if d := ups[e].g[ci]; d != 0 {
+					w[base+int(c)] += d
+					u[base+int(c)] += st * d
+				}
+			}
+		}
+	}
+	return step + float64(len(idx))
 }
