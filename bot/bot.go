@@ -96,6 +96,7 @@ type Bot struct {
 	Skills   *Catalog
 	catalog  *Catalog
 	pools    []*sqlexec.Pool
+	db       atomic.Pointer[sqlexec.Pool] // the databases of the skills in service
 	opts     Options
 	reloadMu sync.Mutex
 	Config   *config.Config
@@ -159,6 +160,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Bot, error) {
 		return nil, err
 	}
 	b.catalog.reg.Store(reg)
+	b.db.Store(b.pools[len(b.pools)-1])
 	if err := b.buildNLU(ctx, cfg, b.catalog, files, opts); err != nil {
 		b.Close()
 		return nil, err
@@ -698,9 +700,19 @@ func (b *Bot) ReloadSkills(ctx context.Context) error {
 		return err
 	}
 	b.catalog.reg.Store(reg)
+	b.db.Store(b.pools[len(b.pools)-1])
 	b.Training = set
 	b.Learner.SetBase(set)
 	b.logger.InfoContext(ctx, "skills reloaded", "skills", len(reg.All()))
+	return nil
+}
+
+// Ready checks that every database the skills in service use answers;
+// the error names each one that does not.
+func (b *Bot) Ready(ctx context.Context) error {
+	if db := b.db.Load(); db != nil {
+		return db.Ping(ctx)
+	}
 	return nil
 }
 

@@ -194,3 +194,44 @@ func TestExtendTrialSample(t *testing.T) {
 		t.Fatalf("globex changed: %q %v", got, err)
 	}
 }
+
+// Ready answers for the databases of the skills in service: it names a
+// connection that does not answer, and has nothing to check without one.
+func TestReadyChecksDatabases(t *testing.T) {
+	good := pgtest.DSN(t)
+	tests := []struct {
+		name    string
+		files   []string
+		dsn     string
+		wantErr string
+	}{
+		{name: "no databases", dsn: good},
+		{name: "reachable", files: []string{"../docs/examples/extend_trial.yaml"}, dsn: good},
+		{name: "unreachable", files: []string{"../docs/examples/extend_trial.yaml"}, dsn: "postgres://parley@127.0.0.1:1/billing?connect_timeout=2", wantErr: `connection "billing"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := config.DefaultConfig()
+			cfg.Skills = slices.DeleteFunc(cfg.Skills, func(s config.Skill) bool { return s.Name == "extend_trial" })
+			cfg.SkillsFiles = tc.files
+			b, err := bot.New(ctx, cfg, bot.Options{Model: sharedModel(t), Getenv: func(k string) string {
+				if k == "PARLEY_BILLING_DSN" {
+					return tc.dsn
+				}
+				return ""
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			err = b.Ready(ctx)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("not ready: %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("got %v, want an error naming %s", err, tc.wantErr)
+			}
+		})
+	}
+}

@@ -140,7 +140,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	srv.handle("/hooks/", notify.Handler(hub, secrets, logger))
 	srv.handle("/", api.New(api.Config{
 		Engine: b.Engine, Skills: b.Skills.All, Tokens: apiTokens(e, cfg, logger),
-		Ready: func(ctx context.Context) error { return ready(ctx, rdb) }, Metrics: reg, Logger: logger,
+		Ready: func(ctx context.Context) error { return ready(ctx, rdb, b) }, Metrics: reg, Logger: logger,
 	}))
 	parts = append(parts, srv.run)
 	logger.Info("parley serve: starting", "version", versionString())
@@ -203,14 +203,13 @@ func hooks(e env, cfg *config.Config, sink notify.Sink, logger *slog.Logger) (*n
 }
 
 // ready reports whether the store is reachable.
-func ready(ctx context.Context, rdb *redis.Client) error {
-	if rdb == nil {
-		return nil
+func ready(ctx context.Context, rdb *redis.Client, b *bot.Bot) error {
+	if rdb != nil {
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("redis: %w", err)
+		}
 	}
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
-	}
-	return nil
+	return b.Ready(ctx)
 }
 
 // runUntilDone runs each part until ctx ends or one of them fails, then
