@@ -34,6 +34,10 @@ type classifierOptions struct {
 	// Balance in [0,1] weighs examples by inverse class frequency to
 	// this power (0: plain, 1: fully balanced).
 	Balance float64
+	// From, when set, starts from its weights for the features and
+	// labels it knows, and trains only the last Warm of the Epochs.
+	From *classifier
+	Warm int
 	// Progress, when set, is called after every epoch.
 	Progress func(epoch, epochs int)
 }
@@ -59,6 +63,11 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 	k := len(labels)
 	w := make([]float32, len(c.Index)*k)
 	u := make([]float32, len(w)) // sum of step * update, for averaging
+	first := 0
+	if opt.From != nil {
+		c.warmStart(w, opt.From)
+		first = max(0, opt.Epochs-opt.Warm)
+	}
 	order := make([]int, len(xs))
 	for i := range order {
 		order[i] = i
@@ -94,13 +103,13 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 		cands = make([][]int32, len(xs))
 	}
 	step := 1.0
-	for epoch := 0; epoch < opt.Epochs; epoch++ {
+	for epoch := first; epoch < opt.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		rate := opt.Rate / (1 + 0.1*float64(epoch))
-		full := k <= maxCandidates || epoch < 3 || (epoch+1)%5 == 0
+		full := k <= maxCandidates || epoch < 3 || epoch == first || (epoch+1)%5 == 0
 		for b0 := 0; b0 < len(order); b0 += batch {
 			idx := order[b0:min(b0+batch, len(order))]
 			if !full {
@@ -163,7 +172,7 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 			step += float64(len(idx))
 		}
 		if opt.Progress != nil {
-			opt.Progress(epoch+1, opt.Epochs)
+			opt.Progress(epoch+1-first, opt.Epochs-first)
 		}
 	}
 	for i := range w {
@@ -171,6 +180,36 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 	}
 	c.W = w
 	return c, nil
+}
+
+// warmStart copies into w the weights of from for the features and labels
+// it knows; the rest stay zero.
+func (c *classifier) warmStart(w []float32, from *classifier) {
+	fromCol := make(map[string]int, len(from.Labels))
+	for j, l := range from.Labels {
+		fromCol[l] = j
+	}
+	cols := make([]int, len(c.Labels))
+	for j, l := range c.Labels {
+		cols[j] = -1
+		if o, ok := fromCol[l]; ok {
+			cols[j] = o
+		}
+	}
+	k, fk := len(c.Labels), len(from.Labels)
+	for h, id := range c.Index {
+		old, ok := from.Index[h]
+		if !ok {
+			continue
+		}
+		src := from.W[int(old)*fk : int(old)*fk+fk]
+		dst := w[int(id)*k : int(id)*k+k]
+		for j, o := range cols {
+			if o >= 0 {
+				dst[j] = src[o]
+			}
+		}
+	}
 }
 
 // scores fills probs (len(Labels)) with the label probabilities of a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -472,6 +473,119 @@ func TestKth(t *testing.T) {
 	} {
 		if got := nlu.Kth(append([]float32(nil), tc.in...), tc.k); got != tc.want {
 			t.Errorf("kth(%v, %d) = %v, want %v", tc.in, tc.k, got, tc.want)
+		}
+	}
+}
+
+// A warm start from the model in service takes in a taught phrasing, keeps
+// the accuracy of training from scratch on phrasings it never saw, gives
+// the same model twice, and falls back to training from scratch when the
+// intents differ.
+func TestWarmStart(t *testing.T) {
+	ctx := context.Background()
+	all := catalogExamples(t)
+	folds, err := nlu.Folds(all, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testIdx := map[int]bool{}
+	for _, i := range folds[0] {
+		testIdx[i] = true
+	}
+	var train, test []nlu.Example
+	for i, ex := range all {
+		if testIdx[i] {
+			test = append(test, ex)
+		} else {
+			train = append(train, ex)
+		}
+	}
+	opts := nlu.Options{Seed: 1, Lists: catalogLists()}
+	fresh, err := nlu.Train(ctx, train, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taught := nlu.Example{Text: "frobnicate the quux gadget", Intent: "restart_service"}
+	warmOpts := opts
+	warmOpts.From = fresh
+	save := func(m *nlu.Model) []byte {
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	var warm *nlu.Model
+	var saved [2][]byte
+	for i := range saved {
+		if warm, err = nlu.Train(ctx, append(slices.Clone(train), taught), warmOpts); err != nil {
+			t.Fatal(err)
+		}
+		saved[i] = save(warm)
+	}
+	if !bytes.Equal(saved[0], saved[1]) {
+		t.Fatal("two warm starts from the same model gave different models")
+	}
+	if r := parse(t, warm, taught.Text); r.Intent != taught.Intent {
+		t.Fatalf("the warm-started model does not know the taught phrasing: %s (%.2f)", r.Intent, r.Confidence)
+	}
+	mf, err := nlu.Evaluate(ctx, fresh, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw, err := nlu.Evaluate(ctx, warm, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("unseen fold: from scratch %.1f%%, warm start %.1f%%", 100*mf.IntentAccuracy, 100*mw.IntentAccuracy)
+	if mw.IntentAccuracy < mf.IntentAccuracy-0.01 {
+		t.Fatalf("warm start lost accuracy: %.3f, from scratch %.3f", mw.IntentAccuracy, mf.IntentAccuracy)
+	}
+
+	// A new intent: From is ignored, so the model is the one from scratch.
+	withNew := append(slices.Clone(train), nlu.Example{Text: "order more coffee beans", Intent: "coffee"}, nlu.Example{Text: "we need coffee", Intent: "coffee"})
+	a, err := nlu.Train(ctx, withNew, warmOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := nlu.Train(ctx, withNew, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(save(a), save(b)) {
+		t.Fatal("a new intent did not make training start from scratch")
+	}
+}
+
+// With many intents (the sampled epochs), a warm start learns a taught
+// phrasing too.
+func TestWarmStartManyIntents(t *testing.T) {
+	ctx := context.Background()
+	var ex []nlu.Example
+	for i := range 40 {
+		w := fmt.Sprintf("thing%02d", i)
+		for _, tpl := range []string{"show me the %s", "open %s now", "what about %s", "i want %s please", "%s status"} {
+			ex = append(ex, nlu.Example{Text: fmt.Sprintf(tpl, w), Intent: "intent_" + w})
+		}
+	}
+	opts := nlu.Options{Seed: 3}
+	base, err := nlu.Train(ctx, ex, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.From = base
+	taught := nlu.Example{Text: "zorble the wibbly widget", Intent: "intent_thing07"}
+	warm, err := nlu.Train(ctx, append(slices.Clone(ex), taught), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ text, want string }{
+		{taught.Text, taught.Intent},
+		{"show me the thing12", "intent_thing12"},
+		{"thing33 status", "intent_thing33"},
+	} {
+		if r := parse(t, warm, c.text); r.Intent != c.want {
+			t.Errorf("%q: %s (%.2f), want %s", c.text, r.Intent, r.Confidence, c.want)
 		}
 	}
 }

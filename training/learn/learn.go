@@ -119,12 +119,25 @@ func (l *Learner) Train(ctx context.Context) (*nlu.Model, error) {
 	return nlu.Train(ctx, examples, l.cfg.Options)
 }
 
-// Retrain trains a model on everything and swaps it in.
+// warmTrain trains a model on everything, starting from the model in
+// service (see nlu.Options.From).
+func (l *Learner) warmTrain(ctx context.Context) (*nlu.Model, error) {
+	examples, err := l.Examples(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts := l.cfg.Options
+	opts.From = l.cfg.Pipeline.Model()
+	return nlu.Train(ctx, examples, opts)
+}
+
+// Retrain trains a model on everything, starting from the one in service,
+// and swaps it in.
 func (l *Learner) Retrain(ctx context.Context) error {
 	l.trainMu.Lock()
 	defer l.trainMu.Unlock()
 	start := time.Now()
-	m, err := l.Train(ctx)
+	m, err := l.warmTrain(ctx)
 	took := time.Since(start)
 	l.mu.Lock()
 	l.lastErr = err
