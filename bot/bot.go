@@ -533,14 +533,8 @@ func TrainingSet(cfg *config.Config, reg dialog.Catalog, files []*config.SkillsF
 		}
 	}
 	for _, path := range cfg.NLU.Training {
-		f, err := os.Open(path)
-		if err != nil {
+		if err := training.ParseFile(set, path); err != nil {
 			return nil, fmt.Errorf("nlu.training: %w", err)
-		}
-		err = training.Parse(set, path, f)
-		f.Close()
-		if err != nil {
-			return nil, err
 		}
 	}
 	return training.Check(set, known)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -253,22 +252,7 @@ func measureAssist(ctx context.Context, a *llm.Assistant, b *bot.Bot, examples [
 func loadLabelled(paths []string) (*training.Set, error) {
 	set := &training.Set{}
 	for _, path := range paths {
-		var parse func(*training.Set, string, io.Reader) error
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".yml", ".yaml":
-			parse = training.Parse
-		case ".jsonl", ".json":
-			parse = training.ParseJSONL
-		default:
-			return nil, fmt.Errorf("%s: unknown format: name it .yml or .yaml (training format) or .jsonl or .json (one example per line)", path)
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		err = parse(set, path, f)
-		f.Close()
-		if err != nil {
+		if err := training.ParseFile(set, path); err != nil {
 			return nil, err
 		}
 	}
