@@ -101,6 +101,10 @@ func trainTagger(ctx context.Context, types []string, xs []tagInput, ys [][]int,
 	tr := make([]float32, (n+1)*n)
 	tu := make([]float32, len(tr))
 	t.W, t.Trans = w, tr
+	// Decoding reads the transitions with the forbidden moves masked. A
+	// forbidden move is never on a gold path nor on a decoded one, so it
+	// is never updated: the masked copy takes the same updates.
+	trm := t.masked(nil)
 	order := make([]int, len(xs))
 	for i := range order {
 		order[i] = i
@@ -122,7 +126,7 @@ func trainTagger(ctx context.Context, types []string, xs []tagInput, ys [][]int,
 			if alts[i] != nil && rng.IntN(2) == 1 {
 				r = alts[i]
 			}
-			path = t.decodeRows(r, path, &scratch)
+			path = t.decodeRows(r, path, &scratch, trm)
 			prevG, prevP := n, n
 			for p := range gold {
 				g, q := gold[p], path[p]
@@ -136,8 +140,10 @@ func trainTagger(ctx context.Context, types []string, xs []tagInput, ys [][]int,
 				}
 				if g != q || prevG != prevP {
 					tr[prevG*n+g]++
+					trm[prevG*n+g]++
 					tu[prevG*n+g] += step
 					tr[prevP*n+q]--
+					trm[prevP*n+q]--
 					tu[prevP*n+q] -= step
 				}
 				prevG, prevP = g, q
@@ -158,7 +164,6 @@ type viterbiScratch struct {
 	emit  []float32
 	score []float32
 	back  []int32
-	trans []float32
 	top   []float32
 }
 
@@ -192,8 +197,9 @@ func (t *tagger) masked(dst []float32) []float32 {
 	return dst
 }
 
-// decodeRows runs Viterbi over feature rows and returns the best tag path.
-func (t *tagger) decodeRows(rows [][]int32, path []int, s *viterbiScratch) []int {
+// decodeRows runs exact Viterbi over feature rows with the masked
+// transitions trans and returns the best tag path.
+func (t *tagger) decodeRows(rows [][]int32, path []int, s *viterbiScratch, trans []float32) []int {
 	n, m := t.numTags(), len(rows)
 	path = path[:0]
 	if m == 0 {
@@ -210,8 +216,7 @@ func (t *tagger) decodeRows(rows [][]int32, path []int, s *viterbiScratch) []int
 			}
 		}
 	}
-	s.trans = t.masked(s.trans)
-	return t.viterbi(s.emit, m, path, s, s.trans, 0)
+	return t.viterbi(s.emit, m, path, s, trans, 0)
 }
 
 // viterbi finds the best tag path over emissions. With k > 0 it is a beam
