@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -458,21 +459,103 @@ func TestRegexEntities(t *testing.T) {
 	}
 }
 
-func TestKth(t *testing.T) {
+func TestPrune(t *testing.T) {
+	inf := float32(math.Inf(-1))
 	for _, tc := range []struct {
 		in   []float32
 		k    int
-		want float32
+		want []int32 // the indexes kept
 	}{
-		{[]float32{5, 1, 4, 2, 3}, 1, 5},
-		{[]float32{5, 1, 4, 2, 3}, 2, 4},
-		{[]float32{5, 1, 4, 2, 3}, 5, 1},
-		{[]float32{2, 2, 2, 1}, 3, 2},
-		{[]float32{-1, -5, 7, 7, 0}, 2, 7},
-		{[]float32{-1, -5, 7, 7, 0}, 3, 0},
+		{[]float32{5, 1, 4, 2, 3}, 1, []int32{0}},
+		{[]float32{5, 1, 4, 2, 3}, 2, []int32{0, 2}},
+		{[]float32{5, 1, 4, 2, 3}, 5, []int32{0, 1, 2, 3, 4}},
+		{[]float32{5, 1, 4, 2, 3}, 0, []int32{0, 1, 2, 3, 4}},
+		{[]float32{2, 2, 2, 1}, 2, []int32{0, 1}},             // ties: the first ones
+		{[]float32{-1, -5, 7, 7, 0}, 3, []int32{2, 3, 4}},     // negative scores
+		{[]float32{inf, 3, inf, 1, inf, 2}, 2, []int32{1, 5}}, // dead ones never count
+		{[]float32{inf, 3, inf, 1}, 2, []int32{1, 3}},         // no more alive than k
+		{[]float32{inf, inf}, 1, nil},
+		{[]float32{1, 9, 8, 7, 6, 5, 4, 3, 2, 10}, 3, []int32{1, 2, 9}},
 	} {
-		if got := nlu.Kth(append([]float32(nil), tc.in...), tc.k); got != tc.want {
-			t.Errorf("kth(%v, %d) = %v, want %v", tc.in, tc.k, got, tc.want)
+		scores := slices.Clone(tc.in)
+		kept := nlu.Prune(scores, tc.k)
+		if fmt.Sprint(kept) != fmt.Sprint(tc.want) {
+			t.Errorf("prune(%v, %d) kept %v, want %v", tc.in, tc.k, kept, tc.want)
+		}
+		for i, v := range scores {
+			if alive := slices.Contains(kept, int32(i)); alive && v != tc.in[i] || !alive && v != inf {
+				t.Errorf("prune(%v, %d): score %d is %v after", tc.in, tc.k, i, v)
+			}
+		}
+	}
+}
+
+func TestFeatIndex(t *testing.T) {
+	m := map[uint64]int32{}
+	for i := range 5000 {
+		m[uint64(i)*0x10000] = int32(i) // keys alike in their low bits
+	}
+	x := nlu.NewFeatIndex(m)
+	for h, row := range m {
+		if got, ok := x.Get(h); !ok || got != row {
+			t.Fatalf("get(%#x) = %d, %v; want %d", h, got, ok, row)
+		}
+	}
+	for _, h := range []uint64{1, 0x10001, 5000 * 0x10000, ^uint64(0)} {
+		if got, ok := x.Get(h); ok {
+			t.Errorf("get(%#x) found row %d of a feature never added", h, got)
+		}
+	}
+	empty := nlu.NewFeatIndex(nil)
+	if _, ok := empty.Get(0); ok {
+		t.Error("the empty index found a feature")
+	}
+}
+
+// rolesModel knows two intents that mark one entity type each.
+func rolesModel(t *testing.T) *nlu.Model {
+	var ex []nlu.Example
+	for _, c := range []string{"red", "blue", "green", "amber", "teal"} {
+		ex = append(ex,
+			nlu.Example{Text: "paint it " + c, Intent: "paint", Entities: []nlu.Entity{{Type: "colour", Start: 9, End: 9 + len(c)}}},
+			nlu.Example{Text: "paint the fence " + c, Intent: "paint", Entities: []nlu.Entity{{Type: "colour", Start: 16, End: 16 + len(c)}}},
+		)
+	}
+	for _, s := range []string{"home", "the shop", "work", "the park", "school"} {
+		ex = append(ex,
+			nlu.Example{Text: "walk to " + s, Intent: "walk", Entities: []nlu.Entity{{Type: "place", Start: 8, End: 8 + len(s)}}},
+			nlu.Example{Text: "please walk me to " + s, Intent: "walk", Entities: []nlu.Entity{{Type: "place", Start: 18, End: 18 + len(s)}}},
+		)
+	}
+	m, err := nlu.Train(context.Background(), ex, nlu.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Once the intent is known, only the entity types its examples mark are
+// tagged: "the shop" looks like a place, but painting takes colours.
+func TestIntentRoles(t *testing.T) {
+	m := rolesModel(t)
+	for _, tc := range []struct {
+		text, intent string
+		want         map[string]string
+	}{
+		{"paint it violet", "paint", map[string]string{"colour": "violet"}},
+		{"walk to the beach", "walk", map[string]string{"place": "the beach"}},
+		{"walk to teal", "walk", map[string]string{"place": "teal"}},
+		{"paint it home", "paint", map[string]string{"colour": "home"}},
+		{"paint the shop", "paint", map[string]string{"colour": "the shop"}},
+	} {
+		r := parse(t, m, tc.text)
+		if r.Intent != tc.intent || fmt.Sprint(entityMap(r)) != fmt.Sprint(tc.want) {
+			t.Errorf("%q: %s %v, want %s %v", tc.text, r.Intent, entityMap(r), tc.intent, tc.want)
+		}
+		for _, e := range r.Entities {
+			if e.Type != "colour" && tc.intent == "paint" || e.Type != "place" && tc.intent == "walk" {
+				t.Errorf("%q: %s tagged as a %s, a role %s never marks", tc.text, e.Text, e.Type, tc.intent)
+			}
 		}
 	}
 }

@@ -54,16 +54,18 @@ func (m *Model) parse(ctx context.Context, text string, taught map[string]string
 	var spans []span
 	if m.entities != nil && len(a.words) > 0 {
 		m.entities.emissions(tokenFeatures(a.words, a.kinds, a.lists, ""), &s.vit, false)
-		s.path = m.entities.best(len(a.words), s.path, &s.vit)
+		s.path = m.entities.best(len(a.words), s.path, &s.vit, nil)
 		spans = m.spansOf(s.path)
 	}
 	s.words, s.extra = classifierWords(&a, spans, s.words, s.extra)
 	s.feats = messageFeatures(s.feats[:0], s.words, s.extra)
 	s.rows = m.intents.scores(s.feats, s.probs, s.rows)
 	if best := m.intents.Labels[argmax(s.probs)]; best != OutOfScope && m.entities != nil && len(a.words) > 0 {
-		// Only the intent's own features are added to the emissions.
+		// Only the intent's own features are added to the emissions, and
+		// only the roles the intent's examples mark are looked for.
 		m.entities.emissions(intentTokenFeatures(a.words, a.kinds, best), &s.vit, true)
-		s.path = m.entities.best(len(a.words), s.path, &s.vit)
+		tags := m.entities.intentTags(best, m.roles[best])
+		s.path = m.entities.best(len(a.words), s.path, &s.vit, &tags)
 		spans = m.spansOf(s.path)
 	}
 	res.Entities = m.mergeEntities(&a, spans, text)

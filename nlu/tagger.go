@@ -25,6 +25,36 @@ type tagger struct {
 	rowStart []int32
 	rowTag   []uint16
 	rowVal   []float32
+	index    featIndex // Index as a flat table
+	all      tagSet
+	byIntent sync.Map // intent -> tagSet of the types it marks
+}
+
+// tagSet is the tags a decoding may choose from: the O and B-x tags, which
+// may follow any tag, and the I-x tags, which follow their B-x or I-x.
+type tagSet struct{ ob, in []int32 }
+
+// tagsOf returns the tag set of the given entity types (O always).
+func (t *tagger) tagsOf(keep func(typ string) bool) tagSet {
+	ts := tagSet{ob: []int32{0}}
+	for j := 1; j+1 < len(t.Tags); j += 2 {
+		if keep(strings.TrimPrefix(t.Tags[j], "B-")) {
+			ts.ob = append(ts.ob, int32(j))
+			ts.in = append(ts.in, int32(j+1))
+		}
+	}
+	return ts
+}
+
+// intentTags returns the tags of the entity types an intent's examples
+// mark: once the intent is known, only its own roles are looked for.
+func (t *tagger) intentTags(intent string, types map[string]bool) tagSet {
+	if ts, ok := t.byIntent.Load(intent); ok {
+		return ts.(tagSet)
+	}
+	ts := t.tagsOf(func(typ string) bool { return types[typ] })
+	t.byIntent.Store(intent, ts)
+	return ts
 }
 
 // compact builds the sparse rows of the trained weights.
@@ -42,6 +72,8 @@ func (t *tagger) compact() {
 		t.rowStart[r+1] = int32(len(t.rowTag))
 	}
 	t.mask = t.masked(nil)
+	t.index = newFeatIndex(t.Index)
+	t.all = t.tagsOf(func(string) bool { return true })
 }
 
 // tagInput is one token sequence with its per-token features, without and
@@ -105,6 +137,7 @@ func trainTagger(ctx context.Context, types []string, xs []tagInput, ys [][]int,
 	// forbidden move is never on a gold path nor on a decoded one, so it
 	// is never updated: the masked copy takes the same updates.
 	trm := t.masked(nil)
+	all := t.tagsOf(func(string) bool { return true })
 	order := make([]int, len(xs))
 	for i := range order {
 		order[i] = i
@@ -126,7 +159,7 @@ func trainTagger(ctx context.Context, types []string, xs []tagInput, ys [][]int,
 			if alts[i] != nil && rng.IntN(2) == 1 {
 				r = alts[i]
 			}
-			path = t.decodeRows(r, path, &scratch, trm)
+			path = t.decodeRows(r, path, &scratch, trm, all)
 			prevG, prevP := n, n
 			for p := range gold {
 				g, q := gold[p], path[p]
@@ -165,6 +198,7 @@ type viterbiScratch struct {
 	score []float32
 	back  []int32
 	top   []float32
+	alive []int32 // the tags still alive at the last position pruned
 }
 
 // beam is how many partial paths Viterbi keeps at each position when
@@ -199,7 +233,7 @@ func (t *tagger) masked(dst []float32) []float32 {
 
 // decodeRows runs exact Viterbi over feature rows with the masked
 // transitions trans and returns the best tag path.
-func (t *tagger) decodeRows(rows [][]int32, path []int, s *viterbiScratch, trans []float32) []int {
+func (t *tagger) decodeRows(rows [][]int32, path []int, s *viterbiScratch, trans []float32, tags tagSet) []int {
 	n, m := t.numTags(), len(rows)
 	path = path[:0]
 	if m == 0 {
@@ -216,13 +250,14 @@ func (t *tagger) decodeRows(rows [][]int32, path []int, s *viterbiScratch, trans
 			}
 		}
 	}
-	return t.viterbi(s.emit, m, path, s, trans, 0)
+	return t.viterbi(s.emit, m, path, s, trans, 0, tags)
 }
 
-// viterbi finds the best tag path over emissions. With k > 0 it is a beam
-// search: after each position only the k best partial paths live on, so a
-// token costs about k·n instead of n²; k <= 0 is exact.
-func (t *tagger) viterbi(emit []float32, m int, path []int, s *viterbiScratch, trans []float32, k int) []int {
+// viterbi finds the best tag path over emissions, choosing from tags
+// only. With k > 0 it is a beam search: after each position only the k
+// best partial paths live on, so a token costs about k·n instead of n²;
+// k <= 0 is exact.
+func (t *tagger) viterbi(emit []float32, m int, path []int, s *viterbiScratch, trans []float32, k int, tags tagSet) []int {
 	n := t.numTags()
 	s.score = grow(s.score, m*n)
 	if cap(s.back) < m*n {
@@ -230,10 +265,14 @@ func (t *tagger) viterbi(emit []float32, m int, path []int, s *viterbiScratch, t
 	}
 	s.back = s.back[:m*n]
 	neg := float32(math.Inf(-1))
-	for j := 0; j < n; j++ {
-		s.score[j] = emit[j] + trans[n*n+j]
+	first := s.score[:n]
+	for j := range first {
+		first[j] = neg
 	}
-	s.prune(s.score[:n], k)
+	for _, j := range tags.ob { // no I-x starts a sentence
+		first[j] = emit[j] + trans[n*n+int(j)]
+	}
+	s.prune(first, k)
 	for p := 1; p < m; p++ {
 		prev := s.score[(p-1)*n : p*n]
 		cur := s.score[p*n : p*n+n]
@@ -243,22 +282,20 @@ func (t *tagger) viterbi(emit []float32, m int, path []int, s *viterbiScratch, t
 		}
 		// O and B-x may follow any tag; I-x only B-x or I-x (the
 		// transitions forbid the rest), so each I-x looks at its two
-		// possible predecessors alone, which halves the work.
-		for i, pi := range prev {
-			if pi == neg {
-				continue
-			}
+		// possible predecessors alone, which halves the work. Only the
+		// tags alive after pruning are predecessors at all.
+		for _, i32 := range s.alive {
+			i := int(i32)
+			pi := prev[i]
 			row := trans[i*n : i*n+n]
-			if v := pi + row[0]; v > cur[0] {
-				cur[0], back[0] = v, int32(i)
-			}
-			for j := 1; j < n; j += 2 {
+			for _, j := range tags.ob {
 				if v := pi + row[j]; v > cur[j] {
-					cur[j], back[j] = v, int32(i)
+					cur[j], back[j] = v, i32
 				}
 			}
 		}
-		for j := 2; j < n; j += 2 {
+		for _, j32 := range tags.in {
+			j := int(j32)
 			for _, i := range [2]int{j - 1, j} {
 				if pi := prev[i]; pi != neg {
 					if v := pi + trans[i*n+j]; v > cur[j] {
@@ -291,57 +328,68 @@ func (t *tagger) viterbi(emit []float32, m int, path []int, s *viterbiScratch, t
 	return path
 }
 
-// prune keeps the k best scores and sets the others to minus infinity
-// (nothing when k <= 0 or there are no more than k).
+// prune keeps the k best scores, sets the others to minus infinity (none
+// when k <= 0 or no more than k are alive) and lists the live ones in
+// s.alive.
 func (s *viterbiScratch) prune(scores []float32, k int) {
-	if k <= 0 || len(scores) <= k {
+	neg := float32(math.Inf(-1))
+	s.alive = s.alive[:0]
+	for i, v := range scores {
+		if v != neg {
+			s.alive = append(s.alive, int32(i))
+		}
+	}
+	if k <= 0 || len(s.alive) <= k {
 		return
 	}
-	s.top = append(s.top[:0], scores...)
-	cut := kth(s.top, k)
-	neg := float32(math.Inf(-1))
-	kept := 0
-	for i, v := range scores {
-		switch {
+	// A min-heap of the k best seen so far: each further score has to
+	// beat its root, the k-th best.
+	h := s.top[:0]
+	for _, i := range s.alive[:k] {
+		h = append(h, scores[i])
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+	for _, i := range s.alive[k:] {
+		if v := scores[i]; v > h[0] {
+			h[0] = v
+			siftDown(h, 0)
+		}
+	}
+	s.top = h
+	cut := h[0]
+	alive := s.alive
+	s.alive = s.alive[:0]
+	for _, i := range alive {
+		switch v := scores[i]; {
 		case v > cut:
-			kept++
-		case v == cut && kept < k:
-			kept++
+		case v == cut && len(s.alive) < k:
 		default:
 			scores[i] = neg
+			continue
 		}
+		s.alive = append(s.alive, i)
 	}
 }
 
-// kth returns the k-th largest value of a (reordering it), by quickselect.
-func kth(a []float32, k int) float32 {
-	lo, hi, want := 0, len(a)-1, k-1
-	for lo < hi {
-		pivot := a[(lo+hi)/2]
-		i, j := lo, hi
-		for i <= j {
-			for a[i] > pivot {
-				i++
-			}
-			for a[j] < pivot {
-				j--
-			}
-			if i <= j {
-				a[i], a[j] = a[j], a[i]
-				i++
-				j--
-			}
+// siftDown restores the min-heap h below i.
+func siftDown(h []float32, i int) {
+	n := len(h)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			return
 		}
-		switch {
-		case want <= j:
-			hi = j
-		case want >= i:
-			lo = i
-		default:
-			return a[want]
+		if r := c + 1; r < n && h[r] < h[c] {
+			c = r
 		}
+		if h[i] <= h[c] {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
 	}
-	return a[want]
 }
 
 // appendIntentFeatures adds the features that tie a token's context to
@@ -388,7 +436,7 @@ func (t *tagger) emissions(feats [][]uint64, s *viterbiScratch, add bool) {
 	for p, fs := range feats {
 		e := s.emit[p*n : p*n+n]
 		for _, h := range fs {
-			id, ok := t.Index[h]
+			id, ok := t.index.get(h)
 			if !ok {
 				continue
 			}
@@ -400,14 +448,18 @@ func (t *tagger) emissions(feats [][]uint64, s *viterbiScratch, add bool) {
 	}
 }
 
-// best runs Viterbi over the emissions in s.emit.
-func (t *tagger) best(m int, path []int, s *viterbiScratch) []int {
+// best runs Viterbi over the emissions in s.emit, choosing from tags
+// (all of them when tags is nil).
+func (t *tagger) best(m int, path []int, s *viterbiScratch, tags *tagSet) []int {
 	path = path[:0]
 	if m == 0 {
 		return path
 	}
 	t.maskOnce.Do(t.compact)
-	return t.viterbi(s.emit, m, path, s, t.mask, beam)
+	if tags == nil {
+		tags = &t.all
+	}
+	return t.viterbi(s.emit, m, path, s, t.mask, beam, *tags)
 }
 
 func grow(s []float32, n int) []float32 {
