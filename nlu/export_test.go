@@ -7,11 +7,19 @@ func Prune(scores []float32, k int) []int32 {
 	return s.alive
 }
 
-// FeatIndex exposes the flat feature table to the external tests.
-type FeatIndex struct{ x featIndex }
-
-// NewFeatIndex builds the table of m.
-func NewFeatIndex(m map[uint64]int32) FeatIndex { return FeatIndex{newFeatIndex(m)} }
-
-// Get looks a feature up.
-func (f FeatIndex) Get(h uint64) (int32, bool) { return f.x.get(h) }
+// SparseRows builds the sparse rows of w (width n) and returns a lookup
+// of a feature's weights as a dense row, nil when it has none.
+func SparseRows(index map[uint64]int32, w []float32, n int) func(h uint64) []float32 {
+	x := newSparseRows(index, w, n)
+	return func(h uint64) []float32 {
+		cells := x.row(h)
+		if cells == nil {
+			return nil
+		}
+		out := make([]float32, n)
+		for _, c := range cells {
+			out[c.tag] = c.val
+		}
+		return out
+	}
+}

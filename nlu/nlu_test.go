@@ -490,25 +490,39 @@ func TestPrune(t *testing.T) {
 	}
 }
 
-func TestFeatIndex(t *testing.T) {
-	m := map[uint64]int32{}
-	for i := range 5000 {
-		m[uint64(i)*0x10000] = int32(i) // keys alike in their low bits
+func TestSparseRows(t *testing.T) {
+	const n = 3
+	index := map[uint64]int32{}
+	var w []float32
+	for i := range 3000 {
+		index[uint64(i)*0x10000] = int32(i) // keys alike in their low bits
+		row := make([]float32, n)
+		if i%3 != 0 { // every third row is all zeros
+			row[i%n] = float32(i)
+		}
+		w = append(w, row...)
 	}
-	x := nlu.NewFeatIndex(m)
-	for h, row := range m {
-		if got, ok := x.Get(h); !ok || got != row {
-			t.Fatalf("get(%#x) = %d, %v; want %d", h, got, ok, row)
+	rowOf := nlu.SparseRows(index, w, n)
+	for h, row := range index {
+		got := rowOf(h)
+		want := w[int(row)*n : int(row)*n+n]
+		if row%3 == 0 {
+			if got != nil {
+				t.Fatalf("row %d of zeros is stored: %v", row, got)
+			}
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("row of %#x = %v, want %v", h, got, want)
 		}
 	}
-	for _, h := range []uint64{1, 0x10001, 5000 * 0x10000, ^uint64(0)} {
-		if got, ok := x.Get(h); ok {
-			t.Errorf("get(%#x) found row %d of a feature never added", h, got)
+	for _, h := range []uint64{1, 0x10001, 3000 * 0x10000, ^uint64(0)} {
+		if got := rowOf(h); got != nil {
+			t.Errorf("feature %#x never added has the row %v", h, got)
 		}
 	}
-	empty := nlu.NewFeatIndex(nil)
-	if _, ok := empty.Get(0); ok {
-		t.Error("the empty index found a feature")
+	if got := nlu.SparseRows(nil, nil, n)(0); got != nil {
+		t.Errorf("the empty table has a row %v", got)
 	}
 }
 

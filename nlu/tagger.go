@@ -19,13 +19,8 @@ type tagger struct {
 	Trans []float32 // (len(Tags)+1) * len(Tags): previous tag (last row = start) -> tag
 
 	maskOnce sync.Once
-	mask     []float32 // Trans with forbidden moves masked, once trained
-	// The trained weights as sparse rows: most features speak for a few
-	// tags only, so parsing adds a handful of weights per feature, not n.
-	rowStart []int32
-	rowTag   []uint16
-	rowVal   []float32
-	index    featIndex // Index as a flat table
+	mask     []float32  // Trans with forbidden moves masked, once trained
+	rows     sparseRows // the trained weights as sparse rows
 	all      tagSet
 	byIntent sync.Map // intent -> tagSet of the types it marks
 }
@@ -57,22 +52,11 @@ func (t *tagger) intentTags(intent string, types map[string]bool) tagSet {
 	return ts
 }
 
-// compact builds the sparse rows of the trained weights.
+// compact builds what parsing reads: the sparse rows of the trained
+// weights, the masked transitions and the set of all tags.
 func (t *tagger) compact() {
-	n := t.numTags()
-	rows := len(t.W) / max(n, 1)
-	t.rowStart = make([]int32, rows+1)
-	for r := 0; r < rows; r++ {
-		for j, v := range t.W[r*n : r*n+n] {
-			if v != 0 {
-				t.rowTag = append(t.rowTag, uint16(j))
-				t.rowVal = append(t.rowVal, v)
-			}
-		}
-		t.rowStart[r+1] = int32(len(t.rowTag))
-	}
+	t.rows = newSparseRows(t.Index, t.W, t.numTags())
 	t.mask = t.masked(nil)
-	t.index = newFeatIndex(t.Index)
 	t.all = t.tagsOf(func(string) bool { return true })
 }
 
@@ -436,13 +420,8 @@ func (t *tagger) emissions(feats [][]uint64, s *viterbiScratch, add bool) {
 	for p, fs := range feats {
 		e := s.emit[p*n : p*n+n]
 		for _, h := range fs {
-			id, ok := t.index.get(h)
-			if !ok {
-				continue
-			}
-			lo, hi := t.rowStart[id], t.rowStart[id+1]
-			for x, j := range t.rowTag[lo:hi] {
-				e[j] += t.rowVal[int(lo)+x]
+			for _, c := range t.rows.row(h) {
+				e[c.tag] += c.val
 			}
 		}
 	}
