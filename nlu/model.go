@@ -77,8 +77,11 @@ type Model struct {
 	intents  *classifier
 	entities *tagger // nil when the data marks no entities
 	vocab    *fuzzy.Index
-	counts   map[string]int    // the words behind vocab
-	exact    map[string]string // known phrasing -> intent
+	counts   map[string]int // the words behind vocab
+	// marked holds the words seen only inside entity marks: never
+	// corrected ("four" stays a rating, not "for"), never a correction.
+	marked map[string]bool
+	exact  map[string]string // known phrasing -> intent
 	// roles lists, per intent, the entity types its examples mark; list
 	// matches the tagger did not confirm are kept only for these.
 	roles   map[string]map[string]bool
@@ -125,7 +128,7 @@ func (m *Model) analyse(text string, correct bool) analysis {
 	known := func(w string) bool { return m.vocab != nil && m.vocab.Contains(w) }
 	if correct && m.vocab != nil {
 		for i, w := range a.words {
-			if a.kinds[i] != "" || len(w) < 4 || !isAlpha(w) || known(w) {
+			if a.kinds[i] != "" || len(w) < 4 || !isAlpha(w) || known(w) || m.marked[w] {
 				continue
 			}
 			if _, ok := m.lists.exact[w]; ok {
@@ -212,7 +215,7 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{opts: opts, lists: gz, regexes: res, exact: map[string]string{}, roles: map[string]map[string]bool{}}
+	m := &Model{opts: opts, lists: gz, regexes: res, exact: map[string]string{}, roles: map[string]map[string]bool{}, marked: map[string]bool{}}
 	progress := func(stage string, done, total int) {
 		if opts.Progress != nil {
 			opts.Progress(stage, done, total)
@@ -261,10 +264,17 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 			}
 		}
 		for j, w := range as[i].words {
-			if !inMark[j] && isAlpha(w) {
+			switch {
+			case !isAlpha(w):
+			case inMark[j]:
+				m.marked[w] = true
+			default:
 				vocab[w]++
 			}
 		}
+	}
+	for w := range vocab {
+		delete(m.marked, w)
 	}
 	m.vocab, m.counts = fuzzy.NewIndex(vocab), vocab
 	progress("analysed", len(examples), len(examples))

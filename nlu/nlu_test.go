@@ -526,6 +526,47 @@ func TestSparseRows(t *testing.T) {
 	}
 }
 
+// A word seen only inside entity marks is a word the model knows: it is
+// not "corrected" to a near word seen outside them ("four" is not "for"),
+// before or after a save and load.
+func TestMarkedWordsAreNotCorrected(t *testing.T) {
+	var ex []nlu.Example
+	for _, n := range []string{"four", "three", "eight", "nine"} {
+		ex = append(ex,
+			nlu.Example{Text: "rate it " + n + " stars", Intent: "rate", Entities: []nlu.Entity{{Type: "rating", Start: 8, End: 8 + len(n)}}},
+			nlu.Example{Text: "give this " + n + " stars", Intent: "rate", Entities: []nlu.Entity{{Type: "rating", Start: 10, End: 10 + len(n)}}},
+		)
+	}
+	for _, s := range []string{"look for a book", "search for music", "find a film for me", "look for it"} {
+		ex = append(ex, nlu.Example{Text: s, Intent: "search"})
+	}
+	m, err := nlu.Train(context.Background(), ex, nlu.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := nlu.Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]*nlu.Model{"trained": m, "loaded": back} {
+		r := parse(t, m, "rate it four stars")
+		if !strings.Contains(r.Normalized, "four") {
+			t.Errorf("%s: %q became %q", name, r.Text, r.Normalized)
+		}
+		if got := entityMap(r)["rating"]; got != "four" {
+			t.Errorf("%s: rating %q, want \"four\" (%+v)", name, got, r.Entities)
+		}
+		// A near miss of a word seen outside marks is still corrected.
+		if r := parse(t, m, "serch for music"); !strings.Contains(r.Normalized, "search") {
+			t.Errorf("%s: %q was not corrected: %q", name, r.Text, r.Normalized)
+		}
+	}
+}
+
 // rolesModel knows two intents that mark one entity type each.
 func rolesModel(t *testing.T) *nlu.Model {
 	var ex []nlu.Example

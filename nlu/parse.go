@@ -308,7 +308,7 @@ func (m *Model) rejects() bool {
 // threshold and ambiguity margin (a negative margin: none). The weights
 // are shared; both models stay immutable.
 func (m *Model) WithDecision(threshold, margin float64) *Model {
-	c := &Model{opts: m.opts, intents: m.intents, entities: m.entities, vocab: m.vocab, counts: m.counts,
+	c := &Model{opts: m.opts, intents: m.intents, entities: m.entities, vocab: m.vocab, counts: m.counts, marked: m.marked,
 		exact: m.exact, roles: m.roles, lists: m.lists, regexes: m.regexes}
 	c.opts.Threshold, c.opts.Margin = threshold, margin
 	return c

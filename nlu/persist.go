@@ -29,6 +29,7 @@ type modelFile struct {
 	Exact     [][2]string // phrasing, intent
 	Roles     [][2]string // intent, entity type
 	Trans     []float32   // tagger transitions
+	Marked    []string    // words seen only inside entity marks
 }
 
 type fileList struct {
@@ -87,6 +88,7 @@ func (m *Model) Save(w io.Writer) error {
 	for _, w := range slices.Sorted(maps.Keys(m.counts)) {
 		f.Vocab = append(f.Vocab, wordCount{w, m.counts[w]})
 	}
+	f.Marked = slices.Sorted(maps.Keys(m.marked))
 	for _, text := range slices.Sorted(maps.Keys(m.exact)) {
 		f.Exact = append(f.Exact, [2]string{text, m.exact[text]})
 	}
@@ -125,6 +127,7 @@ func Load(r io.Reader) (*Model, error) {
 	m := &Model{
 		intents: &classifier{Labels: in.Labels, Index: indexOf(in.Keys), W: in.W},
 		counts:  map[string]int{}, exact: map[string]string{}, roles: map[string]map[string]bool{},
+		marked: map[string]bool{},
 	}
 	if t := f.Entities; t != nil {
 		n := len(t.Labels)
@@ -155,6 +158,9 @@ func Load(r io.Reader) (*Model, error) {
 		m.counts[wc.Word] = wc.Count
 	}
 	m.vocab = fuzzy.NewIndex(m.counts)
+	for _, w := range f.Marked {
+		m.marked[w] = true
+	}
 	for _, e := range f.Exact {
 		m.exact[e[0]] = e[1]
 	}
