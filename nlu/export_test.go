@@ -1,5 +1,11 @@
 package nlu
 
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
 // Prune runs the beam's pruning on scores and returns the indexes kept.
 func Prune(scores []float32, k int) []int32 {
 	var s viterbiScratch
@@ -22,4 +28,38 @@ func SparseRows(index map[uint64]int32, w []float32, n int) func(h uint64) []flo
 		}
 		return out
 	}
+}
+
+// HeldOutSpans trains a model on examples and returns, per example, the
+// entity spans ("type first-last" over token indexes) that the intent
+// classifier learned from.
+func HeldOutSpans(ctx context.Context, examples []Example) ([][]string, error) {
+	m, err := Train(ctx, examples, Options{Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	as := make([]analysis, len(examples))
+	golds := make([][]span, len(examples))
+	for i, ex := range examples {
+		as[i] = m.analyse(ex.Text, false)
+		golds[i] = markSpans(as[i].tokens, ex.Entities)
+	}
+	var types []string
+	for _, tag := range m.entities.Tags[1:] {
+		if t, ok := strings.CutPrefix(tag, "B-"); ok {
+			types = append(types, t)
+		}
+	}
+	xs, ys := taggerData(examples, as, golds, types)
+	spans, err := m.heldOutSpans(ctx, types, xs, ys, len(as))
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(spans))
+	for i, ss := range spans {
+		for _, s := range ss {
+			out[i] = append(out[i], fmt.Sprintf("%s %d-%d", s.typ, s.start, s.end-1))
+		}
+	}
+	return out, nil
 }

@@ -567,6 +567,35 @@ func TestMarkedWordsAreNotCorrected(t *testing.T) {
 	}
 }
 
+// The intent classifier learns from the entity spans a tagger finds on
+// examples it never saw, as when parsing: a pattern the other examples
+// teach is found, a role marked once is not.
+func TestHeldOutSpans(t *testing.T) {
+	var ex []nlu.Example
+	for i, svc := range []string{"apache", "nginx", "redis", "kafka", "mysql", "haproxy", "postgres", "memcached"} {
+		host := fmt.Sprintf("web-%d", i)
+		ex = append(ex, nlu.Example{Text: "restart " + svc + " on " + host, Intent: "restart", Entities: []nlu.Entity{
+			{Type: "service", Start: 8, End: 8 + len(svc)},
+			{Type: "host", Start: 12 + len(svc), End: 12 + len(svc) + len(host)},
+		}})
+	}
+	ex = append(ex, nlu.Example{Text: "frobnicate the zork", Intent: "frob", Entities: []nlu.Entity{{Type: "gadget", Start: 15, End: 19}}})
+	got, err := nlu.HeldOutSpans(context.Background(), ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		if want := []string{"service 1-1", "host 3-3"}; !slices.Equal(got[i], want) {
+			t.Errorf("%q: held-out spans %v, want %v", ex[i].Text, got[i], want)
+		}
+	}
+	for _, s := range got[8] {
+		if strings.HasPrefix(s, "gadget") {
+			t.Errorf("%q: held-out span %s, but its only gadget was never seen by the other half", ex[8].Text, s)
+		}
+	}
+}
+
 // rolesModel knows two intents that mark one entity type each.
 func rolesModel(t *testing.T) *nlu.Model {
 	var ex []nlu.Example
