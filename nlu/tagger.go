@@ -191,6 +191,12 @@ type viterbiScratch struct {
 // Training decodes exactly.
 const beam = 16
 
+// guessBeam is the beam of the tagging before the intent is known, whose
+// roles only inform the intent classifier: on the validation splits, a
+// narrower beam there classifies as well (SNIPS: better) in two thirds of
+// the time.
+const guessBeam = 6
+
 // masked returns the transitions with the forbidden moves (I-x not after
 // B-x or I-x) set to minus infinity, so Viterbi's inner loop needs no test.
 func (t *tagger) masked(dst []float32) []float32 {
@@ -427,18 +433,19 @@ func (t *tagger) emissions(feats [][]uint64, s *viterbiScratch, add bool) {
 	}
 }
 
-// best runs Viterbi over the emissions in s.emit, choosing from tags
-// (all of them when tags is nil).
+// best runs Viterbi over the emissions in s.emit, choosing from tags, or
+// from all of them with the narrower guessBeam when tags is nil.
 func (t *tagger) best(m int, path []int, s *viterbiScratch, tags *tagSet) []int {
 	path = path[:0]
 	if m == 0 {
 		return path
 	}
 	t.maskOnce.Do(t.compact)
+	k := beam
 	if tags == nil {
-		tags = &t.all
+		tags, k = &t.all, guessBeam
 	}
-	return t.viterbi(s.emit, m, path, s, t.mask, beam, *tags)
+	return t.viterbi(s.emit, m, path, s, t.mask, k, *tags)
 }
 
 func grow(s []float32, n int) []float32 {
