@@ -265,6 +265,10 @@ func builtins(cfg *config.Config, state skills.State, reg func() []*skills.Skill
 	}
 	inc := incident.New(state, now)
 	bm := bookmark.New(state, now)
+	allow, deny, err := cfg.Netcheck.Networks()
+	if err != nil {
+		return nil, err
+	}
 	return map[string]skills.Executor{
 		"oncall_who":       oc.Who(),
 		"oncall_next":      oc.Next(),
@@ -275,7 +279,7 @@ func builtins(cfg *config.Config, state skills.State, reg func() []*skills.Skill
 		"bookmark_save":    bm.Save(),
 		"bookmark_find":    bm.Find(),
 		"dns_lookup":       netcheck.DNS(net.DefaultResolver),
-		"http_check":       netcheck.HTTP(netcheck.HTTPOptions{}),
+		"http_check":       netcheck.HTTP(netcheck.HTTPOptions{Allow: allow, Deny: deny}),
 		"help":             skills.Help(reg),
 	}, nil
 }

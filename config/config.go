@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type Config struct {
 	LLM      LLM                   `yaml:"llm"`
 	Slack    Slack                 `yaml:"slack"`
 	Hooks    Hooks                 `yaml:"hooks"`
+	Netcheck Netcheck              `yaml:"netcheck"`
 	// Connections are the databases sql skills use.
 	Connections []Connection `yaml:"connections"`
 	Skills      []Skill      `yaml:"skills"`
@@ -68,6 +70,47 @@ type APIToken struct {
 	TokenEnv string   `yaml:"token_env"`
 	User     string   `yaml:"user"`
 	Roles    []string `yaml:"roles"`
+}
+
+// Netcheck limits where the built-in http_check connects, whatever URL it
+// is given; the check runs on the address about to be connected, redirects
+// included. Entries are networks (10.0.0.0/8) or single addresses.
+type Netcheck struct {
+	// AllowNetworks, when set, are the only networks it connects to.
+	AllowNetworks []string `yaml:"allow_networks"`
+	// DenyNetworks are never connected to. Unset: the link-local networks,
+	// where cloud metadata services hand out credentials; [] denies none.
+	DenyNetworks []string `yaml:"deny_networks"`
+}
+
+// Networks parses the allowed and denied networks; deny is nil when
+// DenyNetworks is unset.
+func (n Netcheck) Networks() (allow, deny []netip.Prefix, err error) {
+	parse := func(field string, entries []string) ([]netip.Prefix, error) {
+		if entries == nil {
+			return nil, nil
+		}
+		out := make([]netip.Prefix, 0, len(entries))
+		for i, e := range entries {
+			p, err := netip.ParsePrefix(e)
+			if err != nil {
+				a, aerr := netip.ParseAddr(e)
+				if aerr != nil || a.Zone() != "" {
+					return nil, fieldErr(fmt.Sprintf("netcheck.%s[%d]", field, i), "want a network like 10.0.0.0/8 or an address, not %q", e)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			out = append(out, p.Masked())
+		}
+		return out, nil
+	}
+	if allow, err = parse("allow_networks", n.AllowNetworks); err != nil {
+		return nil, nil, err
+	}
+	if deny, err = parse("deny_networks", n.DenyNetworks); err != nil {
+		return nil, nil, err
+	}
+	return allow, deny, nil
 }
 
 // Hooks configures the notification hooks (POST /hooks/{source}).
@@ -484,6 +527,9 @@ func (c *Config) Validate() error {
 		if _, err := time.Parse("15:04", r.Handoff); err != nil {
 			return fieldErr(f+".handoff", "want a time like 09:00, not %q", r.Handoff)
 		}
+	}
+	if _, _, err := c.Netcheck.Networks(); err != nil {
+		return err
 	}
 	if len(c.Skills) == 0 {
 		return fieldErr("skills", "at least one skill is needed (the embedded default configuration lists the catalog)")

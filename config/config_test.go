@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -266,6 +267,8 @@ func TestValidationErrors(t *testing.T) {
 		{"bad store backend", "store: {backend: etcd}", "store.backend", `must be memory or redis, not "etcd"`},
 		{"store backend in capitals", "store: {backend: Redis}", "store.backend", `not "Redis"`},
 		{"redis database too high", "store: {backend: redis, redis: {db: 16}}", "store.redis.db", "between 0 and 15"},
+		{"netcheck network that is a name", "netcheck: {allow_networks: [10.0.0.0/8, intranet]}", "netcheck.allow_networks[1]", `want a network like 10.0.0.0/8 or an address, not "intranet"`},
+		{"netcheck network with a bad mask", "netcheck: {deny_networks: [10.0.0.0/33]}", "netcheck.deny_networks[0]", `not "10.0.0.0/33"`},
 		{"negative redis database", "store: {backend: redis, redis: {db: -1}}", "store.redis.db", "between 0 and 15"},
 
 		{"user name with a space", "users: {'al ice': {name: Alice}}", "users.al ice", "a user name is letters"},
@@ -407,5 +410,43 @@ func TestHolders(t *testing.T) {
 	c.Groups["night"] = Group{Members: []string{"zed", "bob"}, Roles: []string{"ops"}}
 	if got, want := c.Holders("ops"), []string{"alice", "bob", "erin", "jason", "zed"}; !slices.Equal(got, want) {
 		t.Errorf("Holders(ops) with a group of non-users = %v, want %v", got, want)
+	}
+}
+
+func TestNetcheckNetworks(t *testing.T) {
+	tests := []struct {
+		src         string
+		allow, deny string // fmt of the parsed prefixes
+	}{
+		{"", "[]", "[]"},
+		{"netcheck: {deny_networks: []}", "[]", "[]"},
+		{"netcheck: {allow_networks: [10.1.2.3/8, 192.0.2.7, '2001:db8::1']}", "[10.0.0.0/8 192.0.2.7/32 2001:db8::1/128]", "[]"},
+		{"netcheck: {deny_networks: [127.0.0.0/8, 169.254.0.0/16]}", "[]", "[127.0.0.0/8 169.254.0.0/16]"},
+	}
+	for _, tt := range tests {
+		c, err := loadWithSkill(t, tt.src)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.src, err)
+		}
+		allow, deny, err := c.Netcheck.Networks()
+		if err != nil {
+			t.Fatalf("%q: %v", tt.src, err)
+		}
+		if got := fmt.Sprint(allow); got != tt.allow {
+			t.Errorf("%q: allow %s, want %s", tt.src, got, tt.allow)
+		}
+		if got := fmt.Sprint(deny); got != tt.deny {
+			t.Errorf("%q: deny %s, want %s", tt.src, got, tt.deny)
+		}
+	}
+	// Unset, the deny list is nil (the check's default); given empty, it
+	// is an empty list that denies nothing.
+	unset, _ := loadWithSkill(t, "")
+	if _, deny, _ := unset.Netcheck.Networks(); deny != nil {
+		t.Errorf("unset deny_networks = %v, want nil", deny)
+	}
+	empty, _ := loadWithSkill(t, "netcheck: {deny_networks: []}")
+	if _, deny, _ := empty.Netcheck.Networks(); deny == nil {
+		t.Error("deny_networks: [] = nil, want an empty list")
 	}
 }

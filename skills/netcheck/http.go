@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"syscall"
@@ -36,8 +37,55 @@ type HTTPOptions struct {
 	// when zero); a negative value follows none and reports the redirect.
 	MaxRedirects int
 	// Client, when set, makes the requests; its redirect policy is
-	// replaced by MaxRedirects. Tests pass an httptest server's client.
+	// replaced by MaxRedirects and Allow and Deny do not apply. Tests pass
+	// an httptest server's client.
 	Client *http.Client
+	// Deny lists networks the check never connects to, redirects
+	// included; nil means DefaultDeny. The check runs on the address about
+	// to be connected, so no DNS name can lead past it.
+	Deny []netip.Prefix
+	// Allow, when not empty, is the only networks it connects to.
+	Allow []netip.Prefix
+}
+
+// DefaultDeny is the link-local networks, where cloud metadata services
+// hand out credentials to whoever asks from the machine: a person who may
+// check a URL must not make the bot fetch those.
+var DefaultDeny = []netip.Prefix{
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("fe80::/10"),
+}
+
+// refusedError is a connection the network policy did not allow.
+type refusedError struct {
+	ip     netip.Addr
+	denied bool
+}
+
+func (e *refusedError) Error() string {
+	if e.denied {
+		return fmt.Sprintf("%s is on a network the check may not reach", e.ip)
+	}
+	return fmt.Sprintf("%s is not on a network the check may reach", e.ip)
+}
+
+// policy reports why ip may not be connected to, or nil.
+func policy(allow, deny []netip.Prefix, ip netip.Addr) error {
+	ip = ip.Unmap().WithZone("")
+	for _, p := range deny {
+		if p.Contains(ip) {
+			return &refusedError{ip: ip, denied: true}
+		}
+	}
+	if len(allow) == 0 {
+		return nil
+	}
+	for _, p := range allow {
+		if p.Contains(ip) {
+			return nil
+		}
+	}
+	return &refusedError{ip: ip}
 }
 
 // errTooManyRedirects stops a redirect chain longer than allowed.
@@ -70,7 +118,11 @@ func HTTP(opts HTTPOptions) skills.Executor {
 	if opts.Client != nil {
 		c = *opts.Client
 	} else {
-		c.Transport = newTransport()
+		deny := opts.Deny
+		if deny == nil {
+			deny = DefaultDeny
+		}
+		c.Transport = newTransport(opts.Allow, deny)
 	}
 	limit := h.maxRedirects
 	c.CheckRedirect = func(_ *http.Request, via []*http.Request) error {
@@ -86,10 +138,23 @@ func HTTP(opts HTTPOptions) skills.Executor {
 	return h
 }
 
-func newTransport() *http.Transport {
+// newTransport connects only where allow and deny let it. It takes no
+// proxy from the environment: through a proxy, the policy would judge the
+// proxy's address and not the target's.
+func newTransport(allow, deny []netip.Prefix) *http.Transport {
+	d := &net.Dialer{
+		Timeout:   5 * time.Second,
+		KeepAlive: 30 * time.Second,
+		Control: func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("unexpected dial address %q: %w", address, err)
+			}
+			return policy(allow, deny, ap.Addr())
+		},
+	}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           d.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          10,
 		IdleConnTimeout:       30 * time.Second,
@@ -200,6 +265,9 @@ func certNote(state *tls.ConnectionState, now time.Time) string {
 func (h *httpCheck) reason(err error, limit time.Duration) string {
 	if errors.Is(err, errTooManyRedirects) {
 		return fmt.Sprintf("more than %d redirects", h.maxRedirects)
+	}
+	if e, ok := errors.AsType[*refusedError](err); ok {
+		return "refused: " + e.Error()
 	}
 	timeout, ok := errors.AsType[interface {
 		error

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -223,6 +224,50 @@ func TestHTTPCertificateExpiry(t *testing.T) {
 			want := `^` + regexp.QuoteMeta(srv.URL+"/") + ` → 200 OK in \d+ ms` + regexp.QuoteMeta(tt.note) + `$`
 			if !regexp.MustCompile(want).MatchString(res.Text) {
 				t.Fatalf("Text = %q, want it to match %s", res.Text, want)
+			}
+		})
+	}
+}
+
+// The check connects only where its network policy lets it, whatever the
+// URL names, redirects included; link-local addresses (cloud metadata
+// services) are refused by default.
+func TestHTTPNetworkPolicy(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("/metadata", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	tests := []struct {
+		name   string
+		target string
+		opts   HTTPOptions
+		want   string // the start of the reply, or of the refusal
+	}{
+		{"default allows a local service", srv.URL + "/health", HTTPOptions{}, srv.URL + "/health → 200 OK"},
+		{"default refuses metadata", "http://169.254.169.254/latest/meta-data/", HTTPOptions{},
+			"GET http://169.254.169.254/latest/meta-data/ failed: refused: 169.254.169.254 is on a network the check may not reach"},
+		{"default refuses a redirect to metadata", srv.URL + "/metadata", HTTPOptions{},
+			"GET " + srv.URL + "/metadata failed: refused: 169.254.169.254 is on a network the check may not reach"},
+		{"deny loopback", srv.URL + "/health", HTTPOptions{Deny: loopback},
+			"GET " + srv.URL + "/health failed: refused: 127.0.0.1 is on a network the check may not reach"},
+		{"allow elsewhere only", srv.URL + "/health", HTTPOptions{Allow: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+			"GET " + srv.URL + "/health failed: refused: 127.0.0.1 is not on a network the check may reach"},
+		{"allow loopback", srv.URL + "/health", HTTPOptions{Allow: loopback}, srv.URL + "/health → 200 OK"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := checkURL(t, context.Background(), tt.opts, tt.target, time.Time{})
+			got := res.Text
+			if err != nil {
+				got = userMsg(t, err)
+			}
+			if !strings.HasPrefix(got, tt.want) {
+				t.Fatalf("got %q, want it to start with %q", got, tt.want)
 			}
 		})
 	}
