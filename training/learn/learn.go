@@ -36,6 +36,11 @@ type Config struct {
 	// Settle is how long to wait after a change for more before
 	// retraining (default 100 ms), so a burst costs one retraining.
 	Settle time.Duration
+	// FreshEvery makes every n-th retraining start from scratch rather
+	// than from the model in service (default 20; negative: never), so
+	// what warm starts drift never outlives a while: a fresh model is the
+	// one a restart would train.
+	FreshEvery int
 }
 
 // Learner teaches, queues and retrains. It is safe for concurrent use.
@@ -49,6 +54,7 @@ type Learner struct {
 
 	mu        sync.Mutex
 	retrains  int
+	fresh     int // retrainings from scratch
 	last      time.Duration
 	lastErr   error
 	lastModel time.Time
@@ -70,6 +76,9 @@ func New(cfg Config) (*Learner, error) {
 	}
 	if cfg.Settle <= 0 {
 		cfg.Settle = 100 * time.Millisecond
+	}
+	if cfg.FreshEvery == 0 {
+		cfg.FreshEvery = 20
 	}
 	l := &Learner{cfg: cfg, log: cfg.Logger, trigger: make(chan struct{}, 1)}
 	l.base.Store(cfg.Base)
@@ -119,30 +128,38 @@ func (l *Learner) Train(ctx context.Context) (*nlu.Model, error) {
 	return nlu.Train(ctx, examples, l.cfg.Options)
 }
 
-// warmTrain trains a model on everything, starting from the model in
-// service (see nlu.Options.From).
-func (l *Learner) warmTrain(ctx context.Context) (*nlu.Model, error) {
+// retrain trains a model on everything, starting from the model in
+// service when warm (see nlu.Options.From).
+func (l *Learner) retrain(ctx context.Context, warm bool) (*nlu.Model, error) {
 	examples, err := l.Examples(ctx)
 	if err != nil {
 		return nil, err
 	}
 	opts := l.cfg.Options
-	opts.From = l.cfg.Pipeline.Model()
+	if warm {
+		opts.From = l.cfg.Pipeline.Model()
+	}
 	return nlu.Train(ctx, examples, opts)
 }
 
-// Retrain trains a model on everything, starting from the one in service,
-// and swaps it in.
+// Retrain trains a model on everything, starting from the one in service
+// (every FreshEvery-th time from scratch), and swaps it in.
 func (l *Learner) Retrain(ctx context.Context) error {
 	l.trainMu.Lock()
 	defer l.trainMu.Unlock()
+	l.mu.Lock()
+	fresh := l.cfg.FreshEvery > 0 && (l.retrains+1)%l.cfg.FreshEvery == 0
+	l.mu.Unlock()
 	start := time.Now()
-	m, err := l.warmTrain(ctx)
+	m, err := l.retrain(ctx, !fresh)
 	took := time.Since(start)
 	l.mu.Lock()
 	l.lastErr = err
 	if err == nil {
 		l.retrains++
+		if fresh {
+			l.fresh++
+		}
 		l.last = took
 		l.lastModel = l.cfg.Now()
 	}
@@ -152,7 +169,7 @@ func (l *Learner) Retrain(ctx context.Context) error {
 		return err
 	}
 	l.cfg.Pipeline.Swap(m)
-	l.log.InfoContext(ctx, "retrained the model", "took", took, "model", m.String())
+	l.log.InfoContext(ctx, "retrained the model", "took", took, "from_scratch", fresh, "model", m.String())
 	return nil
 }
 
@@ -162,6 +179,13 @@ func (l *Learner) Stats() (retrains int, last time.Duration, lastErr error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.retrains, l.last, l.lastErr
+}
+
+// FromScratch reports how many retrainings started from scratch.
+func (l *Learner) FromScratch() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.fresh
 }
 
 // Run retrains whenever the taught examples change, here or in another

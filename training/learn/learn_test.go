@@ -1,6 +1,7 @@
 package learn_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -285,5 +286,48 @@ func benchTeach(b *testing.B, base *training.Set) {
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s-to-retrained")
 		b.ReportMetric(float64(len(base.Examples)), "examples")
+	}
+}
+
+// Every FreshEvery-th retraining starts from scratch, and gives the very
+// model a restart would train on the same examples.
+func TestFreshRetraining(t *testing.T) {
+	ctx := context.Background()
+	opts := nlu.Options{Seed: 1, Epochs: 10, TaggerEpochs: 2}
+	m, err := nlu.Train(ctx, base().Examples, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := nlu.NewPipeline(m)
+	store := memstore.New(nil)
+	l, err := learn.New(learn.Config{Base: base(), Options: opts, Store: store, Pipeline: p, Settle: time.Millisecond, FreshEvery: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Teach(ctx, training.Teaching{Text: "bounce the web server", Intent: "restart", By: "alice", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	restart, err := l.Train(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := restart.Save(&want); err != nil {
+		t.Fatal(err)
+	}
+	for i, wantFresh := range []int{0, 0, 1, 1, 1, 2} {
+		if err := l.Retrain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := l.FromScratch(); got != wantFresh {
+			t.Fatalf("after %d retrainings, %d from scratch, want %d", i+1, got, wantFresh)
+		}
+		var got bytes.Buffer
+		if err := p.Model().Save(&got); err != nil {
+			t.Fatal(err)
+		}
+		if same := bytes.Equal(got.Bytes(), want.Bytes()); (i == 2 || i == 5) != same {
+			t.Errorf("retraining %d: same model as a restart = %v", i+1, same)
+		}
 	}
 }
