@@ -21,15 +21,18 @@
 // "parley audit verify" first. A Log opened ReadOnly still reads it, and
 // Verify reports the incomplete record.
 //
-// # One process per file
+// # Several processes
 //
-// Appends of the goroutines of one process are serialised by the Log. Two
-// processes must not append to the same file: each would continue the chain
-// from the record it saw last, and the chain would fork. Append notices a
-// file that grew behind its back and fails with ErrShared instead of
-// forking it, but the check is not a lock. Reading the file from another
-// process, as "parley audit" does with ReadOnly, is fine. Bots that run as
-// several processes should use the PostgreSQL store, audit/pglog.
+// Appends of the goroutines of one process are serialised by the Log. On
+// Unix, processes appending to the same file (the bot server and "parley
+// run" at the terminal) take turns under an exclusive flock(2): each
+// append reads the last record again when the file grew since its own last
+// one, and continues the chain from there, so the chain never forks. Query
+// and Export read the records complete at the time, whoever wrote them.
+// Where files cannot be locked, Append notices a file that grew behind its
+// back and fails with ErrShared instead of forking it. Reading the file
+// with ReadOnly, as "parley audit" does, takes no lock. Bots on several
+// machines should use the PostgreSQL store, audit/pglog.
 //
 // # What Verify cannot see
 //

@@ -17,12 +17,13 @@ import (
 // ErrReadOnly is what Append returns on a Log opened with ReadOnly.
 var ErrReadOnly = errors.New("filelog: opened read-only")
 
-// ErrShared is what Append returns when the file grew behind the Log's
-// back: another process appends to it.
+// ErrShared is what Append returns, on a system without file locks, when
+// the file grew behind the Log's back: another process appends to it.
 var ErrShared = errors.New("filelog: the file was changed by someone else; two processes must not share an audit file")
 
 // Log is an audit.Log in one JSON Lines file. It is safe for concurrent use
-// by the goroutines of one process.
+// by the goroutines of one process and, where files can be locked (Unix),
+// by several processes appending to the same file.
 type Log struct {
 	path     string
 	now      func() time.Time
@@ -189,10 +190,25 @@ func (l *Log) Append(ctx context.Context, r audit.Record) (audit.Record, error) 
 	case l.broken != nil:
 		return audit.Record{}, l.broken
 	}
+	// Another process may have appended since: under the lock, continue
+	// the chain from the file's last record, whoever wrote it.
+	if err := lock(l.f, true); err != nil {
+		return audit.Record{}, fmt.Errorf("filelog: locking %s: %w", l.path, err)
+	}
+	defer unlock(l.f)
 	if st, err := l.f.Stat(); err != nil {
 		return audit.Record{}, fmt.Errorf("filelog: %w", err)
 	} else if st.Size() != l.size {
-		return audit.Record{}, fmt.Errorf("%w (%s is %d bytes, %d expected)", ErrShared, l.path, st.Size(), l.size)
+		if !lockable {
+			return audit.Record{}, fmt.Errorf("%w (%s is %d bytes, %d expected)", ErrShared, l.path, st.Size(), l.size)
+		}
+		if st.Size() < l.size {
+			return audit.Record{}, fmt.Errorf("filelog: %s shrank from %d to %d bytes: records were removed; run \"parley audit verify\"", l.path, l.size, st.Size())
+		}
+		l.size = st.Size()
+		if err := l.readTip(); err != nil {
+			return audit.Record{}, err
+		}
 	}
 	rec, err := audit.Seal(r, l.last+1, l.head, l.now())
 	if err != nil {
@@ -225,7 +241,7 @@ func (l *Log) snapshot(ctx context.Context) (io.Reader, func(), error) {
 		return nil, nil, err
 	}
 	l.mu.Lock()
-	closed, size := l.closed, l.size
+	closed := l.closed
 	l.mu.Unlock()
 	if closed {
 		return nil, nil, fmt.Errorf("filelog: %w", os.ErrClosed)
@@ -240,7 +256,19 @@ func (l *Log) snapshot(ctx context.Context) (io.Reader, func(), error) {
 	if l.readOnly {
 		return f, func() { f.Close() }, nil
 	}
-	return io.NewSectionReader(f, 0, size), func() { f.Close() }, nil
+	// The records complete now, whichever process appended them: appends
+	// hold the exclusive lock until their record is whole.
+	if err := lock(f, false); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("filelog: locking %s: %w", l.path, err)
+	}
+	st, err := f.Stat()
+	unlock(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("filelog: %w", err)
+	}
+	return io.NewSectionReader(f, 0, st.Size()), func() { f.Close() }, nil
 }
 
 // Query reads the file from the start and returns the records that match

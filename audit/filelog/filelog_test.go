@@ -1,11 +1,14 @@
 package filelog_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/parleybot/parley/audit"
@@ -122,15 +125,75 @@ func TestReopenAfterLongRecord(t *testing.T) {
 	logtest.WantIntact(t, l, 4)
 }
 
-func TestSecondWriterIsRefused(t *testing.T) {
+// Two writers on one file, as two processes are, take turns: each
+// continues the chain from the last record, whoever wrote it.
+func TestWritersShareTheFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	a := open(t, path)
 	b := open(t, path)
-	logtest.Fill(t, a, 1)
-	if _, err := b.Append(t.Context(), logtest.Sample(1)); !errors.Is(err, filelog.ErrShared) {
-		t.Fatalf("second writer: %v, want ErrShared", err)
+	const each = 40
+	var wg sync.WaitGroup
+	for _, l := range []*filelog.Log{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if _, err := l.Append(t.Context(), logtest.Sample(i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
 	}
-	logtest.WantIntact(t, a, 1)
+	wg.Wait()
+	logtest.WantIntact(t, a, 2*each)
+	// Each sees the other's records, and appends after them.
+	rec, err := b.Append(t.Context(), logtest.Sample(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Seq != 2*each+1 {
+		t.Errorf("next record of b: seq %d, want %d", rec.Seq, 2*each+1)
+	}
+	got, err := a.Query(t.Context(), audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2*each+1 {
+		t.Errorf("a reads %d records, want %d", len(got), 2*each+1)
+	}
+}
+
+// A second process (this test binary again) appends to the file while this
+// one does: the chain stays whole.
+func TestProcessesShareTheFile(t *testing.T) {
+	if path := os.Getenv("FILELOG_CHILD_PATH"); path != "" {
+		l := open(t, path)
+		for i := range 30 {
+			if _, err := l.Append(t.Context(), logtest.Sample(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := open(t, path)
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestProcessesShareTheFile$")
+	cmd.Env = append(os.Environ(), "FILELOG_CHILD_PATH="+path)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		if _, err := l.Append(t.Context(), logtest.Sample(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the other process: %v\n%s", err, out.String())
+	}
+	logtest.WantIntact(t, l, 60)
 }
 
 func TestClosed(t *testing.T) {
