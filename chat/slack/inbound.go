@@ -150,6 +150,9 @@ func decodeClick(data []byte) (in inbound, ok bool, err error) {
 		return inbound{}, false, nil
 	}
 	a := p.Actions[0]
+	if strings.HasPrefix(a.ActionID, actionNotice) {
+		return decodeNoticeClick(p)
+	}
 	if a.ActionID != actionConfirm && a.ActionID != actionCancel {
 		return inbound{}, false, nil
 	}
@@ -172,5 +175,27 @@ func decodeClick(data []byte) (in inbound, ok bool, err error) {
 		id: "action:" + a.ActionTS + ":" + p.User.ID, kind: kindClick,
 		user: p.User.ID, channel: channel, dm: strings.HasPrefix(channel, "D"), thread: v.Thread,
 		click: &click{yes: a.ActionID == actionConfirm, asker: v.User, thread: v.Thread, messageTS: msgTS, question: p.Message.Text},
+	}, true, nil
+}
+
+// decodeNoticeClick reads a press of a notification's button as the
+// person saying its command to the bot in the notification's thread.
+func decodeNoticeClick(p actionPayload) (inbound, bool, error) {
+	a := p.Actions[0]
+	channel := p.Container.ChannelID
+	if channel == "" {
+		channel = p.Channel.ID
+	}
+	msgTS := p.Container.MessageTS
+	if msgTS == "" {
+		msgTS = p.Message.TS
+	}
+	if channel == "" || msgTS == "" || a.ActionTS == "" || strings.TrimSpace(a.Value) == "" || len(a.Value) > maxCommand {
+		return inbound{}, false, nil
+	}
+	return inbound{
+		id: "action:" + a.ActionTS + ":" + p.User.ID, kind: kindMention,
+		user: p.User.ID, channel: channel, dm: strings.HasPrefix(channel, "D"),
+		text: a.Value, ts: msgTS,
 	}, true, nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/parleybot/parley/notify"
+	slackapi "github.com/slack-go/slack"
 )
 
 // The adapter is where notifications go when Slack is configured.
@@ -52,8 +53,10 @@ func (n *notices) get(id string) *sentRef {
 	return n.refs[id]
 }
 
-// noticeText renders a notification: its text, then what a reader can
-// say to act on it. Everything is escaped: hook senders control the text.
+// noticeText renders a notification as text (the fallback of its blocks,
+// and what notifications on phones show): its text, then what a reader
+// can say to act on it. Everything is escaped: hook senders control the
+// text.
 func noticeText(m notify.Message) string {
 	var b strings.Builder
 	b.WriteString(m.Text)
@@ -76,7 +79,7 @@ func (a *Adapter) Post(ctx context.Context, channel string, m notify.Message) (s
 		return "", errNotRunning
 	}
 	ref := &sentRef{}
-	a.out.push(job{kind: jobPost, channel: channel, text: truncate(noticeText(m), a.cfg.MaxText), ref: ref})
+	a.out.push(job{kind: jobPost, channel: channel, text: truncate(noticeText(m), a.cfg.MaxText), blocks: noticeBlocks(m), ref: ref})
 	return a.notices.add(ref), nil
 }
 
@@ -89,6 +92,43 @@ func (a *Adapter) Update(ctx context.Context, channel, id string, m notify.Messa
 	if ref == nil {
 		return errors.New("slack: that notification is no longer known")
 	}
-	a.out.push(job{kind: jobUpdate, channel: channel, ref: ref, text: truncate(noticeText(m), a.cfg.MaxText)})
+	a.out.push(job{kind: jobUpdate, channel: channel, ref: ref, text: truncate(noticeText(m), a.cfg.MaxText), blocks: noticeBlocks(m)})
 	return nil
 }
+
+// Action ids of notification buttons: actionNotice and the button's
+// index, unique within the message as Slack wants.
+const (
+	actionNotice = "parley_notice_"
+	blockNotice  = "parley_notice"
+)
+
+// noticeBlocks shows a notification's text and a button per action. A
+// press says the action's command in the notification's thread, as the
+// person who pressed it: the same understanding, roles, confirmation and
+// audit as typing it. Text is plain_text, so a hook sender's text can
+// never mention anyone. Without actions (a resolved alert) there are no
+// buttons, and an update removes those it had.
+func noticeBlocks(m notify.Message) []slackapi.Block {
+	blocks := []slackapi.Block{slackapi.NewSectionBlock(plain(truncate(m.Text, maxSection)), nil, nil)}
+	var buttons []slackapi.BlockElement
+	for i, act := range m.Actions {
+		if i == 5 || len(act.Command) > maxCommand {
+			break
+		}
+		label := act.Label
+		if label == "" {
+			label = act.Command
+		}
+		buttons = append(buttons, slackapi.NewButtonBlockElement(actionNotice+strconv.Itoa(i), act.Command, plain(truncate(label, 75))))
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, slackapi.NewActionBlock(blockNotice, buttons...))
+	}
+	return blocks
+}
+
+// maxCommand is the longest action command a button carries (Slack allows
+// 2,000 characters in a button's value; the hook parsers keep commands far
+// shorter).
+const maxCommand = 500
