@@ -354,12 +354,12 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 		return conversation{}, p
 	}
 	r := in.nlu
-	if isCancel(r, in.text) || r.Intent == IntentDeny && r.Confidence >= sureYesNo {
+	if isCancel(r, in.text) || sure(r, IntentDeny) {
 		p.record("cancelled", s, c.Params, in.msg.User, "")
 		p.sayf("OK, cancelled %s.", e.doing(s, c.Params))
 		return e.drop(c, &p)
 	}
-	if r.Intent == IntentAffirm && r.Confidence >= sureYesNo {
+	if sure(r, IntentAffirm) {
 		return e.askAgain(c, s, fmt.Sprintf("I need the %s first, not a yes.", c.Asking), &p)
 	}
 	answer := answerText(in.text, param.Type.Name() != "text")
@@ -421,6 +421,12 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 // sureYesNo is the confidence above which a yes or no is taken as one.
 const sureYesNo = 0.6
 
+// sure reports whether r is surely the yes, no or cancel intent: confident,
+// and read off words the model knows rather than guessed from spelling.
+func sure(r nlu.Result, intent string) bool {
+	return r.Intent == intent && r.Confidence >= sureYesNo && !r.Unfamiliar
+}
+
 // askAgain repeats the question after a reason, or gives up after
 // MaxTries.
 func (e *Engine) askAgain(c conversation, s *skills.Skill, reason string, p *plan) (conversation, plan) {
@@ -456,7 +462,7 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 		return e.awaitingCode(c, s, in, &p)
 	}
 	if c.Approval != "" {
-		if r.Intent == IntentDeny && r.Confidence >= sureYesNo {
+		if sure(r, IntentDeny) {
 			p.sayf("OK, I won't %s.", e.summary(s, c.Params))
 			p.record("cancelled", s, c.Params, in.msg.User, "")
 			return e.drop(c, &p)
@@ -490,13 +496,13 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 		}
 	}
 	switch {
-	case r.Intent == IntentAffirm && r.Confidence >= sureYesNo && !hostile(in.text):
+	case sure(r, IntentAffirm) && !hostile(in.text):
 		if s.Require2FA {
 			return e.askCode(c, s, in, &p)
 		}
 		c.Expires = in.now.Add(e.cfg.ExecTimeout + time.Minute).UnixMilli()
 		return e.runConfirmed(c, s, in, &p)
-	case r.Intent == IntentDeny && r.Confidence >= sureYesNo:
+	case sure(r, IntentDeny):
 		p.sayf("OK, I won't %s.", e.summary(s, c.Params))
 		p.record("cancelled", s, c.Params, in.msg.User, "")
 		return e.drop(c, &p)
@@ -745,7 +751,7 @@ func (e *Engine) unfit(s *skills.Skill, c conversation, rest string) (string, er
 // isCancel recognises "cancel", "never mind" and the like, whatever the
 // classifier thought.
 func isCancel(r nlu.Result, text string) bool {
-	if r.Intent == IntentCancel && r.Confidence >= sureYesNo {
+	if sure(r, IntentCancel) {
 		return true
 	}
 	switch strings.Trim(strings.ToLower(strings.TrimSpace(text)), ".!") {

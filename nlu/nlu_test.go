@@ -596,6 +596,31 @@ func TestHeldOutSpans(t *testing.T) {
 	}
 }
 
+// A message none of whose words the model knows is marked unfamiliar:
+// its intent is a guess from spelling alone.
+func TestUnfamiliar(t *testing.T) {
+	m := catalogModel(t)
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"forever", true},
+		{"zxqv wibble", true},
+		{"", true},
+		{"42", true},
+		{"cancel", false},
+		{"nope", false},
+		{"cancle", false}, // corrected to a known word
+		{"apache", false}, // a list value
+		{"forever apache", false},
+		{"restart flurbd on zeta-12", false},
+	} {
+		if got := parse(t, m, tc.text).Unfamiliar; got != tc.want {
+			t.Errorf("%q: unfamiliar %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
 // rolesModel knows two intents that mark one entity type each.
 func rolesModel(t *testing.T) *nlu.Model {
 	var ex []nlu.Example

@@ -35,7 +35,7 @@ func (m *Model) parse(ctx context.Context, text string, taught map[string]string
 	a := m.analyse(text, true)
 	res := Result{Text: text, Normalized: tidy(strings.Join(a.words, " ")), Tokens: a.tokens}
 	if len(a.tokens) == 0 {
-		res.Intent = OutOfScope
+		res.Intent, res.Unfamiliar = OutOfScope, true
 		return res, nil
 	}
 	s, _ := m.scratch.Get().(*parseScratch)
@@ -72,16 +72,33 @@ func (m *Model) parse(ctx context.Context, text string, taught map[string]string
 
 	res.Alternatives = topN(m.intents.Labels, s.probs, 5)
 	key := exactKey(a.folded)
+	res.Unfamiliar = !m.familiar(a.words)
 	if intent, ok := taught[key]; ok {
 		res.Alternatives = sure(intent, res.Alternatives)
+		res.Unfamiliar = false
 	} else if intent, ok := m.exact[key]; ok {
 		res.Alternatives = sure(intent, res.Alternatives)
+		res.Unfamiliar = false
 	}
 	m.decide(&res)
 	if res.Intent != OutOfScope {
 		res.Entities = m.keepRoles(res.Intent, res.Entities)
 	}
 	return res, nil
+}
+
+// familiar reports whether one of words is a word the model learned from
+// or a list knows.
+func (m *Model) familiar(words []string) bool {
+	for _, w := range words {
+		if m.counts[w] > 0 || m.marked[w] {
+			return true
+		}
+		if _, ok := m.lists.exact[w]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // sure puts a known phrasing's intent first at 0.99 and scales the rest

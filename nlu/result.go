@@ -26,6 +26,12 @@ type Result struct {
 	// thresholds decided (at most five).
 	Alternatives []Scored
 	Entities     []Entity
+	// Unfamiliar is set when no word of the message is one the model
+	// learned from or knows from its lists, even after typo correction,
+	// and it is no phrasing the model was taught: the intent is a guess
+	// from spelling alone ("forever" is not "never"). Yes, no and cancel
+	// should not be read into such a message.
+	Unfamiliar bool
 }
 
 // Scored is an intent with its probability.
