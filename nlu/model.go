@@ -294,19 +294,22 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 		}
 	}
 
-	// The intent classifier reads words with entity spans collapsed: the
-	// spans a tagger that never saw the example finds, as when parsing.
-	xs := make([][]uint64, len(examples))
-	ys := make([]int, len(examples))
+	// The intent classifier reads words with entity spans collapsed. It
+	// learns each example with its marked spans and again with the spans
+	// a tagger that never saw it finds, as when parsing: it learns what
+	// roles mean, and not to trust a role more than the tagger earns.
+	xs := make([][]uint64, 0, 2*len(examples))
+	ys := make([]int, 0, 2*len(examples))
 	var words, extra []string
 	for i, ex := range examples {
-		spans := golds[i]
-		if jack != nil {
-			spans = jack[i]
-		}
-		words, extra = classifierWords(&as[i], spans, words, extra)
-		xs[i] = messageFeatures(nil, words, extra)
-		ys[i] = labels[ex.Intent]
+		words, extra = classifierWords(&as[i], golds[i], words, extra)
+		xs = append(xs, messageFeatures(nil, words, extra))
+		ys = append(ys, labels[ex.Intent])
+	}
+	for i, ex := range jack {
+		words, extra = classifierWords(&as[i], ex, words, extra)
+		xs = append(xs, messageFeatures(nil, words, extra))
+		ys = append(ys, labels[examples[i].Intent])
 	}
 	cl, err := trainClassifier(ctx, labelList, xs, ys, classifierOptions{
 		Epochs: opts.Epochs, Rate: 1, Seed: opts.Seed, Balance: 0.5,
