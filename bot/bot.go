@@ -623,7 +623,14 @@ func knownIntent(reg dialog.Catalog, intent string) bool {
 
 // ModelOptions are the NLU training options the configuration asks for.
 func ModelOptions(cfg *config.Config, progress func(string, int, int)) nlu.Options {
-	return nlu.Options{Seed: cfg.NLU.Seed, Threshold: cfg.NLU.Threshold, Margin: cfg.NLU.Margin, Lists: Lists(cfg), Progress: progress}
+	margin := 0.1
+	if m := cfg.NLU.Margin; m != nil {
+		margin = *m
+		if margin == 0 {
+			margin = -1 // never ambiguous
+		}
+	}
+	return nlu.Options{Seed: cfg.NLU.Seed, Threshold: cfg.NLU.Threshold, Margin: margin, Lists: Lists(cfg), Progress: progress}
 }
 
 // secondFactor phrases auth's verdicts for the dialog.

@@ -426,3 +426,24 @@ func TestAuditTrail(t *testing.T) {
 		t.Fatalf("chain: %v %v", v, err)
 	}
 }
+
+// The configuration's nlu.margin reaches the model: unset is 0.1, and an
+// explicit 0 means never ambiguous (a negative margin for the NLU).
+func TestModelOptionsMargin(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want float64
+	}{
+		{"", 0.1},
+		{"nlu: {margin: 0.25}\n", 0.25},
+		{"nlu: {margin: 0}\n", -1},
+	} {
+		cfg, err := config.Load(strings.NewReader(tc.src+"skills: [{name: a, description: x, risk: read, roles: ['*'], executor: {kind: builtin, builtin: help}}]\n"), "test.yaml")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.src, err)
+		}
+		if got := bot.ModelOptions(cfg, nil).Margin; got != tc.want {
+			t.Errorf("%q: margin %v, want %v", tc.src, got, tc.want)
+		}
+	}
+}

@@ -169,8 +169,10 @@ type NLU struct {
 	// Training lists extra training files (YAML) added to the catalog's.
 	Training  []string `yaml:"training"`
 	Threshold float64  `yaml:"threshold"`
-	Margin    float64  `yaml:"margin"`
-	Seed      uint64   `yaml:"seed"`
+	// Margin is how close the two best intents may be before a message is
+	// ambiguous (unset: 0.1; 0: never ambiguous).
+	Margin *float64 `yaml:"margin"`
+	Seed   uint64   `yaml:"seed"`
 	// LearnedDir keeps what people teach and the review queue when the
 	// store is memory (with Redis they live in Redis). Empty: the command
 	// line picks a per-user data folder.
@@ -408,8 +410,9 @@ func (c *Config) fill() {
 	if c.NLU.Threshold == 0 {
 		c.NLU.Threshold = 0.45
 	}
-	if c.NLU.Margin == 0 {
-		c.NLU.Margin = 0.1
+	if c.NLU.Margin == nil {
+		m := 0.1
+		c.NLU.Margin = &m
 	}
 	if c.NLU.Seed == 0 {
 		c.NLU.Seed = 1
@@ -463,7 +466,7 @@ func (c *Config) Validate() error {
 		return fieldErr("bot.max_tries", "must be between 1 and 10")
 	case c.NLU.Threshold <= 0 || c.NLU.Threshold >= 1:
 		return fieldErr("nlu.threshold", "must be between 0 and 1")
-	case c.NLU.Margin < 0 || c.NLU.Margin >= 1:
+	case c.NLU.Margin != nil && (*c.NLU.Margin < 0 || *c.NLU.Margin >= 1):
 		return fieldErr("nlu.margin", "must be between 0 and 1")
 	}
 	if c.Store.TTL < time.Minute {

@@ -85,7 +85,7 @@ func TestLoadFillsDefaults(t *testing.T) {
 	}
 	want := Config{
 		Bot:      Bot{Name: "parley", MaxMessageBytes: 4096, ConfirmTTL: 5 * time.Minute, ExecTimeout: time.Minute, MaxTries: 3},
-		NLU:      NLU{Threshold: 0.45, Margin: 0.1, Seed: 1},
+		NLU:      NLU{Threshold: 0.45, Seed: 1},
 		Store:    Store{Backend: "memory", TTL: 15 * time.Minute, Redis: Redis{Addr: "127.0.0.1:6379", Prefix: "parley:"}},
 		Operator: Operator{User: "operator"},
 	}
@@ -95,7 +95,7 @@ func TestLoadFillsDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if c.Bot != want.Bot || c.NLU.Threshold != want.NLU.Threshold || c.NLU.Margin != want.NLU.Margin ||
+			if c.Bot != want.Bot || c.NLU.Threshold != want.NLU.Threshold || c.NLU.Margin == nil || *c.NLU.Margin != 0.1 ||
 				c.NLU.Seed != want.NLU.Seed || c.Store != want.Store || c.Operator.User != want.Operator.User {
 				t.Errorf("Load(%q) = %+v, want the defaults %+v", tt.src, *c, want)
 			}
@@ -137,7 +137,7 @@ operator: {user: root, roles: [ops]}
 	if c.Bot != want {
 		t.Errorf("Bot = %+v, want %+v", c.Bot, want)
 	}
-	if c.NLU.Threshold != 0.7 || c.NLU.Margin != 0.2 || c.NLU.Seed != 9 {
+	if c.NLU.Threshold != 0.7 || c.NLU.Margin == nil || *c.NLU.Margin != 0.2 || c.NLU.Seed != 9 {
 		t.Errorf("NLU = %+v", c.NLU)
 	}
 	if c.Store.Backend != "redis" || c.Store.TTL != time.Hour || c.Store.Redis != (Redis{Addr: "redis:6380", DB: 15, Prefix: "p:"}) {

@@ -33,7 +33,8 @@ type Options struct {
 	TaggerEpochs int
 	// Threshold is the confidence below which a message is out of scope
 	// (default 0.45); Margin is how close the two best intents may be
-	// before the message is ambiguous (default 0.1).
+	// before the message is ambiguous (default 0.1; negative: never
+	// ambiguous).
 	Threshold float64
 	Margin    float64
 	// Lists are the entity vocabularies from configuration; Regexes the
@@ -66,7 +67,7 @@ func (o *Options) defaults() {
 	if o.Threshold <= 0 {
 		o.Threshold = 0.45
 	}
-	if o.Margin <= 0 {
+	if o.Margin == 0 {
 		o.Margin = 0.1
 	}
 }
