@@ -48,7 +48,7 @@ type Adapter struct {
 	disp  *dispatcher
 	out   *outbox
 
-	threads *threadIndex
+	threads ThreadIndex
 	buttons *buttonIndex
 	notices notices
 }
@@ -73,7 +73,7 @@ func New(cfg Config, engine Engine) (*Adapter, error) {
 	a := &Adapter{
 		cfg: cfg, engine: engine, api: api, log: cfg.Logger, botID: cfg.BotUserID,
 		verify:  verifier{secret: []byte(cfg.SigningSecret.Reveal()), window: cfg.SignatureWindow, now: cfg.Now},
-		threads: &threadIndex{ttl: 30 * time.Minute, now: cfg.Now, m: map[string]threadEntry{}},
+		threads: cfg.Threads,
 		buttons: &buttonIndex{now: cfg.Now, m: map[dialog.Key]buttonEntry{}},
 	}
 	a.dir = cfg.Directory
@@ -151,7 +151,7 @@ func (a *Adapter) submit(in inbound) error {
 	if !a.ready.Load() {
 		return errStopped
 	}
-	if in.kind == kindMessage && !in.dm && in.thread == "" && a.threads.get(in.user, in.channel) == "" {
+	if in.kind == kindMessage && !in.dm && in.thread == "" && a.waitingThread(context.Background(), in.user, in.channel) == "" {
 		return nil
 	}
 	return a.disp.submit(in)
@@ -182,7 +182,7 @@ func (a *Adapter) onMessage(ctx context.Context, in inbound) {
 		if thread == "" {
 			// An answer at the top of the channel goes to the dialog
 			// waiting there for this person.
-			if thread = a.threads.get(in.user, in.channel); thread == "" {
+			if thread = a.waitingThread(ctx, in.user, in.channel); thread == "" {
 				return
 			}
 		}
@@ -198,7 +198,7 @@ func (a *Adapter) onMessage(ctx context.Context, in inbound) {
 	out := a.engine.Handle(ctx, msg)
 	a.logTurn(ctx, in, msg, out)
 	if !in.dm {
-		a.threads.note(in.user, in.channel, thread, out.State)
+		a.noteThread(ctx, in.user, in.channel, thread, out.State)
 	}
 	a.respond(msg.Key(), p, out)
 }
@@ -396,52 +396,29 @@ func plain(text string) *slackapi.TextBlockObject {
 	return slackapi.NewTextBlockObject(slackapi.PlainTextType, text, false, false)
 }
 
-// threadIndex remembers, per person and channel, the thread of the dialog
-// that waits for their answer, so an answer typed at the top of the
-// channel reaches it. It is local to the process; the engine's Pending,
-// which reads the shared store, still decides.
-type threadIndex struct {
-	ttl time.Duration
-	now func() time.Time
-
-	mu sync.Mutex
-	m  map[string]threadEntry
-}
-
-type threadEntry struct {
-	thread  string
-	expires time.Time
-}
-
-func (t *threadIndex) note(user, channel, thread string, st dialog.State) {
-	k := user + "\x00" + channel
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if st == dialog.Collecting || st == dialog.Confirming {
-		if len(t.m) > 10000 {
-			for k, e := range t.m {
-				if now.After(e.expires) {
-					delete(t.m, k)
-				}
-			}
-		}
-		t.m[k] = threadEntry{thread: thread, expires: now.Add(t.ttl)}
-		return
-	}
-	if e, ok := t.m[k]; ok && e.thread == thread {
-		delete(t.m, k)
-	}
-}
-
-func (t *threadIndex) get(user, channel string) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e, ok := t.m[user+"\x00"+channel]
-	if !ok || t.now().After(e.expires) {
+// waitingThread is the thread where a dialog of user waits in channel, or
+// "" (also when the index cannot be read: the message is then taken for
+// chatter, and the person can answer in the thread).
+func (a *Adapter) waitingThread(ctx context.Context, user, channel string) string {
+	thread, err := a.threads.Get(ctx, user, channel)
+	if err != nil {
+		a.log.WarnContext(ctx, "slack: reading where a dialog waits", "err", err)
 		return ""
 	}
-	return e.thread
+	return thread
+}
+
+// noteThread records whether the dialog in thread waits for user's answer.
+func (a *Adapter) noteThread(ctx context.Context, user, channel, thread string, st dialog.State) {
+	var err error
+	if st == dialog.Collecting || st == dialog.Confirming {
+		err = a.threads.Wait(ctx, user, channel, thread)
+	} else {
+		err = a.threads.Done(ctx, user, channel, thread)
+	}
+	if err != nil {
+		a.log.WarnContext(ctx, "slack: recording where a dialog waits", "err", err)
+	}
 }
 
 // buttonIndex remembers the button message of each dialog waiting for a

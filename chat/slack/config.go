@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/parleybot/parley/chat/dedupe"
+	"github.com/parleybot/parley/chat/threads"
 )
 
 // Secret is a credential. It prints and logs as "[redacted]"; Reveal
@@ -49,6 +51,14 @@ func (m Mode) String() string {
 	return "events api"
 }
 
+// ThreadIndex remembers, per person and channel, the thread of the dialog
+// waiting for their answer (package threads has a memory and a Redis one).
+type ThreadIndex interface {
+	Wait(ctx context.Context, user, channel, thread string) error
+	Done(ctx context.Context, user, channel, thread string) error
+	Get(ctx context.Context, user, channel string) (string, error)
+}
+
 // Config assembles an Adapter. BotToken is required, and so is AppToken
 // (Socket Mode) or SigningSecret (Events API); everything else has a
 // default.
@@ -65,6 +75,10 @@ type Config struct {
 
 	// Deduper remembers handled events (default: in this process only).
 	Deduper dedupe.Deduper
+	// Threads remembers where each person's dialog waits for an answer,
+	// so one typed at the top of the channel reaches it (default: in this
+	// process only; threads.NewRedis shares it between processes).
+	Threads ThreadIndex
 	// Directory says who a Slack user is to Parley. Default: one built
 	// from Users, Groups and RolesOf that asks Slack for display names
 	// and group members.
@@ -183,6 +197,9 @@ func (c *Config) fill() {
 	}
 	if c.Deduper == nil {
 		c.Deduper = dedupe.NewMemory(0, c.Now)
+	}
+	if c.Threads == nil {
+		c.Threads = threads.NewMemory(0, c.Now)
 	}
 	if c.RolesOf == nil {
 		c.RolesOf = func(string) []string { return nil }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleybot/parley/chat/dedupe"
 	chatslack "github.com/parleybot/parley/chat/slack"
+	"github.com/parleybot/parley/chat/threads"
 	"github.com/parleybot/parley/internal/redistest"
 )
 
@@ -72,5 +73,44 @@ func TestTwoProcessesOneRedis(t *testing.T) {
 	}
 	if posts := ok(fs.snapshot(), "chat.postMessage"); len(posts) != rounds+2 {
 		t.Fatalf("%d replies, want %d:\n%s", len(posts), rounds+2, dump(fs.snapshot()))
+	}
+}
+
+// A dialog started through one process is answered at the top of the
+// channel, and Slack delivers the answer to the other process: with the
+// thread index in Redis, the answer reaches the dialog in its thread.
+func TestTopLevelAnswerReachesTheOtherProcess(t *testing.T) {
+	client, prefix := redistest.Client(t)
+	other := redis.NewClient(redistest.Options())
+	t.Cleanup(func() { other.Close() })
+	fs := newFakeSlack(t)
+	process := func(c redis.UniversalClient) *parley {
+		return startParley(t, fs, options{redis: c, prefix: prefix, deduper: func(cfg *chatslack.Config) {
+			cfg.Deduper = dedupe.NewRedis(c, prefix+"slack:seen:", 0)
+			cfg.Threads = threads.NewRedis(c, prefix+"slack:waiting:", 0)
+		}})
+	}
+	a, b := process(client), process(other)
+	const thread = "960.000001"
+	a.send(mention("EvStart", jason, opsChan, "restart apache", thread, ""))
+	ask := fs.waitPosts("chat.postMessage", 1)[0]
+	if ask.thread() != thread || ask.text() != "On which host would you like to restart apache?" {
+		t.Fatalf("question: %s", dump([]call{ask}))
+	}
+	// Jason answers at the top of the channel; process b gets it.
+	b.send(chanMessage("EvAnswer", jason, opsChan, "web-1", "960.000002", ""))
+	confirm := fs.waitPosts("chat.postMessage", 2)[1]
+	if confirm.thread() != thread || confirm.text() != "Restart apache on web-1? (yes / no)" {
+		t.Fatalf("confirmation: %s", dump([]call{confirm}))
+	}
+	// Chatter by someone nothing waits for stays unanswered.
+	b.send(chanMessage("EvChatter", bob, opsChan, "lunch?", "960.000003", ""))
+	for _, p := range []*parley{a, b} {
+		if err := p.stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if posts := ok(fs.snapshot(), "chat.postMessage"); len(posts) != 2 {
+		t.Fatalf("%d replies, want 2:\n%s", len(posts), dump(fs.snapshot()))
 	}
 }

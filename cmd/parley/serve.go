@@ -21,6 +21,7 @@ import (
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/chat/dedupe"
 	chatslack "github.com/parleybot/parley/chat/slack"
+	"github.com/parleybot/parley/chat/threads"
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/internal/metrics"
 	"github.com/parleybot/parley/notify"
@@ -414,6 +415,7 @@ func (sl *slackEnv) adapterConfig(cfg *config.Config, b *bot.Bot, rdb *redis.Cli
 	}
 	if rdb != nil {
 		c.Deduper = dedupe.NewRedis(rdb, cfg.Store.Redis.Prefix+"slack:seen:", 0)
+		c.Threads = threads.NewRedis(rdb, cfg.Store.Redis.Prefix+"slack:waiting:", cfg.Store.TTL)
 	} else {
 		logger.Warn("parley serve: with the memory store, Slack events are deduplicated in this process only; run a single process, or use store.backend: redis")
 	}
