@@ -430,8 +430,8 @@ func Rotations(cfg *config.Config) ([]oncall.Rotation, error) {
 		}
 		r := oncall.Rotation{Team: rc.Team, Members: rc.Members, Shift: rc.Shift, Handoff: rc.Handoff, Location: loc, Start: start}
 		for j, o := range rc.Overrides {
-			from, err1 := parseWhen(o.From, loc)
-			to, err2 := parseWhen(o.To, loc)
+			from, err1 := o.Start(loc)
+			to, err2 := o.End(loc)
 			if err := errors.Join(err1, err2); err != nil {
 				return nil, fmt.Errorf("oncall.rotations[%d].overrides[%d]: %w", i, j, err)
 			}
@@ -440,17 +440,6 @@ func Rotations(cfg *config.Config) ([]oncall.Rotation, error) {
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-func parseWhen(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("want RFC 3339 or \"2006-01-02 15:04\", not %q", s)
-	}
-	return t, nil
 }
 
 // Lists are the entity vocabularies the NLU gets from configuration: the

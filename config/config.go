@@ -247,6 +247,20 @@ type Override struct {
 	To     string `yaml:"to"`
 }
 
+// Start is when the override begins, with loc the rotation's zone.
+func (o Override) Start(loc *time.Location) (time.Time, error) { return parseWhen(o.From, loc) }
+
+// End is when the override ends, with loc the rotation's zone.
+func (o Override) End(loc *time.Location) (time.Time, error) { return parseWhen(o.To, loc) }
+
+// parseWhen reads RFC 3339, or "YYYY-MM-DD HH:MM" in loc.
+func parseWhen(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.ParseInLocation("2006-01-02 15:04", s, loc)
+}
+
 // Skill declares one skill of the catalog.
 type Skill struct {
 	Name        string   `yaml:"name"`
@@ -529,6 +543,24 @@ func (c *Config) Validate() error {
 		}
 		if _, err := time.Parse("15:04", r.Handoff); err != nil {
 			return fieldErr(f+".handoff", "want a time like 09:00, not %q", r.Handoff)
+		}
+		loc, _ := time.LoadLocation(r.TimeZone)
+		for j, o := range r.Overrides {
+			of := fmt.Sprintf("%s.overrides[%d]", f, j)
+			if strings.TrimSpace(o.Person) == "" {
+				return fieldErr(of+".person", "is required")
+			}
+			from, err := o.Start(loc)
+			if err != nil {
+				return fieldErr(of+".from", "want a time like \"2026-12-24 10:00\" or RFC 3339, not %q", o.From)
+			}
+			to, err := o.End(loc)
+			if err != nil {
+				return fieldErr(of+".to", "want a time like \"2026-12-27 10:00\" or RFC 3339, not %q", o.To)
+			}
+			if !to.After(from) {
+				return fieldErr(of+".to", "ends before it starts")
+			}
 		}
 	}
 	if _, _, err := c.Netcheck.Networks(); err != nil {

@@ -289,6 +289,10 @@ func TestValidationErrors(t *testing.T) {
 		{"bad handoff", rotation("{team: b, members: [a], shift: 24h, handoff: 9am, timezone: UTC, start: '2026-01-05'}"), "oncall.rotations[1].handoff", `want a time like 09:00, not "9am"`},
 		{"handoff past midnight", rotation("{team: b, members: [a], shift: 24h, handoff: '24:00', timezone: UTC, start: '2026-01-05'}"), "oncall.rotations[1].handoff", `not "24:00"`},
 		{"missing handoff", rotation("{team: b, members: [a], shift: 24h, timezone: UTC, start: '2026-01-05'}"), "oncall.rotations[1].handoff", `not ""`},
+		{"override for nobody", rotation("{team: b, members: [a], shift: 24h, handoff: '09:00', timezone: UTC, start: '2026-01-05', overrides: [{from: '2026-12-24 10:00', to: '2026-12-27 10:00'}]}"), "oncall.rotations[1].overrides[0].person", "is required"},
+		{"override with a bad start", rotation("{team: b, members: [a], shift: 24h, handoff: '09:00', timezone: UTC, start: '2026-01-05', overrides: [{person: a, from: 'christmas', to: '2026-12-27 10:00'}]}"), "oncall.rotations[1].overrides[0].from", `not "christmas"`},
+		{"override without an end", rotation("{team: b, members: [a], shift: 24h, handoff: '09:00', timezone: UTC, start: '2026-01-05', overrides: [{person: a, from: '2026-12-24 10:00'}]}"), "oncall.rotations[1].overrides[0].to", `not ""`},
+		{"override ending before it starts", rotation("{team: b, members: [a], shift: 24h, handoff: '09:00', timezone: UTC, start: '2026-01-05', overrides: [{person: a, from: '2026-12-27 10:00', to: '2026-12-24T10:00:00Z'}]}"), "oncall.rotations[1].overrides[0].to", "ends before it starts"},
 
 		{"skill name in capitals", "skills: [{name: Restart, description: x, risk: read, executor: {kind: builtin, builtin: x}}]", "skills[0] (Restart).name", "lower-case letters, digits and underscores"},
 		{"skill without name", "skills: [{description: x, risk: read, executor: {kind: builtin, builtin: x}}]", "skills[0].name", "lower-case letters"},
