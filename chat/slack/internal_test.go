@@ -257,3 +257,28 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// An interaction payload, however odd, is decoded or refused without a
+// panic; what is accepted names a person, a channel and an event id, and a
+// notification's press carries a command of bounded length.
+func FuzzDecodeClick(f *testing.F) {
+	f.Add(`{"type":"block_actions","user":{"id":"U1"},"container":{"channel_id":"C1","message_ts":"1.1"},"actions":[{"action_id":"parley_notice_0","value":"ack #42","action_ts":"2.2"}]}`)
+	f.Add(`{"type":"block_actions","user":{"id":"U1"},"channel":{"id":"C1"},"message":{"ts":"1.1","text":"q"},"actions":[{"action_id":"parley_confirm","value":"{\"u\":\"U1\",\"t\":\"1.0\"}","action_ts":"2.2"}]}`)
+	f.Add(`{"type":"block_actions","actions":[]}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, data string) {
+		in, ok, err := decodeClick([]byte(data))
+		if !ok {
+			return
+		}
+		if err != nil {
+			t.Fatalf("accepted with an error: %v", err)
+		}
+		if in.user == "" || in.channel == "" || in.id == "" {
+			t.Fatalf("accepted without a person, channel or id: %+v", in)
+		}
+		if in.click == nil && (strings.TrimSpace(in.text) == "" || len(in.text) > maxCommand || in.ts == "") {
+			t.Fatalf("notification press with text %q ts %q", in.text, in.ts)
+		}
+	})
+}
