@@ -106,8 +106,8 @@ func decodeStrict(body []byte, v any) error {
 func (in genericIn) notification() (Notification, error) {
 	title := strings.TrimSpace(in.Title)
 	switch {
-	case title == "":
-		return Notification{}, invalidf("title is empty")
+	case oneLine(title) == "":
+		return Notification{}, invalidf("title is empty (or only spaces and control characters)")
 	case utf8.RuneCountInString(title) > MaxTitle:
 		return Notification{}, invalidf("title is %d characters, the limit is %d", utf8.RuneCountInString(title), MaxTitle)
 	case utf8.RuneCountInString(in.Text) > MaxText:

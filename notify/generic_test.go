@@ -26,6 +26,7 @@ func TestGenericValidation(t *testing.T) {
 		{"trailing data", `{"title":"a"} {"title":"b"}`, http.StatusBadRequest, "after the JSON value"},
 		{"no title", `{"text":"hi"}`, http.StatusBadRequest, "title is empty"},
 		{"blank title", `{"title":"   "}`, http.StatusBadRequest, "title is empty"},
+		{"title of control characters", `{"title":"\u0000\u0007"}`, http.StatusBadRequest, "title is empty"},
 		{"title 301", `{"title":"` + long(301) + `"}`, http.StatusBadRequest, "title is 301 characters, the limit is 300"},
 		{"text 3001", `{"title":"t","text":"` + long(3001) + `"}`, http.StatusBadRequest, "text is 3001 characters, the limit is 3000"},
 		{"unknown severity", `{"title":"t","severity":"urgent"}`, http.StatusBadRequest, `unknown severity "urgent"`},

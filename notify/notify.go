@@ -143,11 +143,10 @@ func invalidf(format string, args ...any) error {
 // normalize fills a notification's defaults and checks what the Hub relies
 // on, whoever built it.
 func normalize(n Notification) (Notification, error) {
-	n.Title = strings.TrimSpace(n.Title)
+	n.Title = truncate(oneLine(n.Title), MaxTitle)
 	if n.Title == "" {
 		return n, invalidf("title is empty")
 	}
-	n.Title = truncate(oneLine(n.Title), MaxTitle)
 	n.Text = truncate(n.Text, MaxText)
 	if n.Severity == "" {
 		n.Severity = Info
