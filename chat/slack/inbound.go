@@ -139,6 +139,18 @@ type actionPayload struct {
 	} `json:"actions"`
 }
 
+// where returns the channel and the message a press happened in.
+func (p actionPayload) where() (channel, messageTS string) {
+	channel, messageTS = p.Container.ChannelID, p.Container.MessageTS
+	if channel == "" {
+		channel = p.Channel.ID
+	}
+	if messageTS == "" {
+		messageTS = p.Message.TS
+	}
+	return channel, messageTS
+}
+
 // decodeClick reads an interaction payload. ok is false for interactions
 // that are not one of our buttons; err is set for malformed JSON.
 func decodeClick(data []byte) (in inbound, ok bool, err error) {
@@ -160,14 +172,7 @@ func decodeClick(data []byte) (in inbound, ok bool, err error) {
 	if json.Unmarshal([]byte(a.Value), &v) != nil || v.User == "" {
 		return inbound{}, false, nil
 	}
-	channel := p.Container.ChannelID
-	if channel == "" {
-		channel = p.Channel.ID
-	}
-	msgTS := p.Container.MessageTS
-	if msgTS == "" {
-		msgTS = p.Message.TS
-	}
+	channel, msgTS := p.where()
 	if channel == "" || msgTS == "" || a.ActionTS == "" {
 		return inbound{}, false, nil
 	}
@@ -182,14 +187,7 @@ func decodeClick(data []byte) (in inbound, ok bool, err error) {
 // person saying its command to the bot in the notification's thread.
 func decodeNoticeClick(p actionPayload) (inbound, bool, error) {
 	a := p.Actions[0]
-	channel := p.Container.ChannelID
-	if channel == "" {
-		channel = p.Channel.ID
-	}
-	msgTS := p.Container.MessageTS
-	if msgTS == "" {
-		msgTS = p.Message.TS
-	}
+	channel, msgTS := p.where()
 	if channel == "" || msgTS == "" || a.ActionTS == "" || strings.TrimSpace(a.Value) == "" || len(a.Value) > maxCommand {
 		return inbound{}, false, nil
 	}
