@@ -13,9 +13,10 @@ import (
 const gradEps = 1e-4
 
 // classifier is a multinomial logistic regression over hashed sparse
-// features, trained with averaged stochastic gradient descent. Rows of W
-// are features, columns the labels, so scoring a message touches one
-// contiguous row per feature present.
+// features, trained with stochastic gradient descent and averaged over
+// the weights at the end of each epoch. Rows of W are features, columns
+// the labels, so scoring a message touches one contiguous row per
+// feature present.
 type classifier struct {
 	Labels []string
 	Index  map[uint64]int32
@@ -62,7 +63,11 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 	}
 	k := len(labels)
 	w := make([]float32, len(c.Index)*k)
-	u := make([]float32, len(w)) // sum of step * update, for averaging
+	// The sum of the weights at the end of each epoch: their mean is the
+	// model. Averaging whole epochs rather than every step gives the same
+	// accuracy on the validation splits and spares a second write per
+	// update, which made a CLINC-sized training a third slower.
+	sum := make([]float32, len(w))
 	first := 0
 	if opt.From != nil {
 		c.warmStart(w, opt.From)
@@ -89,7 +94,6 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 	// column ranges that train on separate cores. Each column's sums run
 	// in the same order whatever the split, so the result does not depend
 	// on the number of cores.
-	const batch = 16
 	ranges := columnRanges(k, runtime.GOMAXPROCS(0))
 	z := make([]float64, batch*k)
 	g := make([]float32, batch*k) // scaled gradient per example and label
@@ -102,7 +106,6 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 	if k > maxCandidates {
 		cands = make([][]int32, len(xs))
 	}
-	step := 1.0
 	for epoch := first; epoch < opt.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -113,7 +116,7 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 		for b0 := 0; b0 < len(order); b0 += batch {
 			idx := order[b0:min(b0+batch, len(order))]
 			if !full {
-				step = trainCandidates(set, idx, cands, w, u, k, rate, weight, step)
+				trainCandidates(set, idx, cands, w, k, rate, weight)
 				continue
 			}
 			clear(z[:len(idx)*k])
@@ -155,28 +158,27 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 			}
 			parallel(ranges, func(lo, hi int) {
 				for e, i := range idx {
-					st := float32(step + float64(e))
 					for _, f := range set.feats[i] {
-						ws, us := w[int(f)*k:int(f)*k+k], u[int(f)*k:int(f)*k+k]
+						ws := w[int(f)*k : int(f)*k+k]
 						for _, j := range active[e] {
-							if int(j) < lo || int(j) >= hi {
-								continue
+							if int(j) >= lo && int(j) < hi {
+								ws[j] += g[e*k+int(j)]
 							}
-							d := g[e*k+int(j)]
-							ws[j] += d
-							us[j] += st * d
 						}
 					}
 				}
 			})
-			step += float64(len(idx))
+		}
+		for i, v := range w {
+			sum[i] += v
 		}
 		if opt.Progress != nil {
 			opt.Progress(epoch+1-first, opt.Epochs-first)
 		}
 	}
-	for i := range w {
-		w[i] -= u[i] / float32(step)
+	n := float32(opt.Epochs - first)
+	for i, v := range sum {
+		w[i] = v / n
 	}
 	c.W = w
 	return c, nil
@@ -276,6 +278,9 @@ func parallel(ranges [][2]int, f func(lo, hi int)) {
 	wg.Wait()
 }
 
+// batch is how many examples a training step scores before it updates.
+const batch = 16
+
 // maxCandidates is how many labels an example is scored against in the
 // epochs between full ones.
 const maxCandidates = 24
@@ -306,14 +311,17 @@ func topLabels(probs []float64, gold int, dst []int32) []int32 {
 }
 
 // trainCandidates runs one mini-batch scoring each example against its
-// candidate labels only, and returns the next step.
-func trainCandidates(set trainSet, idx []int, cands [][]int32, w, u []float32, k int, rate float64, weight []float64, step float64) float64 {
+// candidate labels only.
+func trainCandidates(set trainSet, idx []int, cands [][]int32, w []float32, k int, rate float64, weight []float64) {
 	var zc [maxCandidates]float64
+	// Each example's update: the labels with a real gradient and their
+	// steps, which late in training are only a few of the candidates.
 	type update struct {
-		e int
-		g [maxCandidates]float32
+		n    int
+		cols [maxCandidates]int32
+		g    [maxCandidates]float32
 	}
-	ups := make([]update, len(idx))
+	var ups [batch]update
 	for e, i := range idx {
 		row, cs := set.feats[i], cands[i]
 		if len(row) == 0 || len(cs) == 0 {
@@ -333,29 +341,29 @@ func trainCandidates(set trainSet, idx []int, cands [][]int32, w, u []float32, k
 		}
 		softmax(z)
 		scale := -rate * weight[set.labels[i]] * x
-		ups[e].e = e
+		up := &ups[e]
 		for ci, c := range cs {
 			gz := z[ci]
 			if int(c) == set.labels[i] {
 				gz -= 1
 			}
 			if gz < -gradEps || gz > gradEps {
-				ups[e].g[ci] = float32(scale * gz)
+				up.cols[up.n], up.g[up.n] = c, float32(scale*gz)
+				up.n++
 			}
 		}
 	}
 	for e, i := range idx {
-		cs := cands[i]
-		st := float32(step + float64(e))
+		up := &ups[e]
+		if up.n == 0 {
+			continue
+		}
+		cols, g := up.cols[:up.n], up.g[:up.n]
 		for _, f := range set.feats[i] {
-			base := int(f) * k
-			for ci, c := range cs {
-				if d := ups[e].g[ci]; d != 0 {
-					w[base+int(c)] += d
-					u[base+int(c)] += st * d
-				}
+			ws := w[int(f)*k : int(f)*k+k]
+			for x, c := range cols {
+				ws[c] += g[x]
 			}
 		}
 	}
-	return step + float64(len(idx))
 }
