@@ -1,0 +1,485 @@
+package typed
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+var errWhen = errors.New("that is not a time like tomorrow, friday 9am, dec 24 or in 3 hours")
+
+// When is a moment said in words ("tomorrow", "friday at 9am", "dec 24",
+// "in 3 hours"), kept unresolved: it becomes a time only against a clock
+// and a time zone (At), so that "tomorrow" stays tomorrow for a request
+// confirmed a minute before midnight, and is tomorrow in the zone of the
+// team asked about.
+type When struct {
+	day   dayKind
+	rel   int // weekday: 0 plain or this, 1 next, -1 last; week: 0 this, 1 next
+	wd    time.Weekday
+	month time.Month
+	date  int // day of the month
+	year  int // 0: the next such date
+	in    time.Duration
+	// hour and minute, when clock is set: "at 9am", "15:30", "noon".
+	hour, minute int
+	clock        bool
+	part         string // morning, afternoon, evening, night
+}
+
+type dayKind int
+
+const (
+	dayNone dayKind = iota
+	dayNow
+	dayToday
+	dayTonight
+	dayTomorrow
+	dayYesterday
+	dayWeekday
+	dayDate
+	dayWeek
+	dayWeekend
+	dayIn
+)
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "sun": time.Sunday, "monday": time.Monday, "mon": time.Monday,
+	"tuesday": time.Tuesday, "tue": time.Tuesday, "tues": time.Tuesday,
+	"wednesday": time.Wednesday, "wed": time.Wednesday, "thursday": time.Thursday, "thu": time.Thursday,
+	"thur": time.Thursday, "thurs": time.Thursday, "friday": time.Friday, "fri": time.Friday,
+	"saturday": time.Saturday, "sat": time.Saturday,
+}
+
+var months = map[string]time.Month{
+	"january": time.January, "jan": time.January, "february": time.February, "feb": time.February,
+	"march": time.March, "mar": time.March, "april": time.April, "apr": time.April, "may": time.May,
+	"june": time.June, "jun": time.June, "july": time.July, "jul": time.July, "august": time.August,
+	"aug": time.August, "september": time.September, "sep": time.September, "sept": time.September,
+	"october": time.October, "oct": time.October, "november": time.November, "nov": time.November,
+	"december": time.December, "dec": time.December,
+}
+
+// dayParts are the hours a part of the day stands for.
+var dayParts = map[string]int{"morning": 9, "afternoon": 15, "evening": 19, "night": 22}
+
+// maxWhenWords bounds a spoken moment ("next friday at 9:30 in the
+// morning" is eight words).
+const maxWhenWords = 8
+
+// whenWords splits a phrase into lower-case words, dropping the filler
+// words "on", "the", "of" and "for". A word is letters and digits, with
+// ":" or "-" only inside ("9:30", "2026-12-24"): anything else fails.
+func whenWords(s string) ([]string, bool) {
+	var out []string
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		for i, r := range w {
+			inside := i > 0 && i < len(w)-1
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !((r == ':' || r == '-') && inside) {
+				return nil, false
+			}
+		}
+		switch w {
+		case "on", "the", "of", "for":
+			continue
+		}
+		out = append(out, w)
+	}
+	return out, true
+}
+
+// ParseWhen reads a whole phrase as a moment.
+func ParseWhen(s string) (When, error) {
+	if len(s) > 80 {
+		return When{}, errWhen
+	}
+	ws, ok := whenWords(s)
+	if !ok || len(ws) == 0 || len(ws) > maxWhenWords {
+		return When{}, errWhen
+	}
+	w, n := parseDay(ws)
+	rest := ws[n:]
+	if len(rest) > 0 {
+		var ok bool
+		if rest, ok = parseClock(&w, rest); !ok {
+			return When{}, errWhen
+		}
+	}
+	if len(rest) > 0 || (w.day == dayNone && !w.clock && w.part == "") {
+		return When{}, errWhen
+	}
+	if w.day == dayIn && (w.clock || w.part != "") || w.day == dayNow && (w.clock || w.part != "") {
+		return When{}, errWhen
+	}
+	return w, nil
+}
+
+// parseDay reads the day part at the start of ws and says how many words
+// it took (none when there is no day).
+func parseDay(ws []string) (When, int) {
+	var w When
+	switch ws[0] {
+	case "now", "currently":
+		w.day = dayNow
+		return w, 1
+	case "today":
+		w.day = dayToday
+		return w, 1
+	case "tonight":
+		w.day, w.part = dayTonight, "night"
+		return w, 1
+	case "tomorrow", "tmrw", "tmr":
+		w.day = dayTomorrow
+		return w, 1
+	case "yesterday":
+		w.day = dayYesterday
+		return w, 1
+	case "weekend":
+		w.day = dayWeekend
+		return w, 1
+	case "this", "next", "last", "coming":
+		if len(ws) < 2 {
+			return w, 0
+		}
+		rel := map[string]int{"this": 0, "coming": 0, "next": 1, "last": -1}[ws[0]]
+		switch {
+		case ws[1] == "week" && rel >= 0:
+			w.day, w.rel = dayWeek, rel
+			return w, 2
+		case ws[1] == "weekend" && rel >= 0:
+			w.day, w.rel = dayWeekend, rel
+			return w, 2
+		case ws[1] == "morning" || ws[1] == "afternoon" || ws[1] == "evening":
+			if ws[0] != "this" {
+				return w, 0
+			}
+			w.day, w.part = dayToday, ws[1]
+			return w, 2
+		}
+		if wd, ok := weekdays[ws[1]]; ok {
+			w.day, w.wd, w.rel = dayWeekday, wd, rel
+			return w, 2
+		}
+		return w, 0
+	case "in":
+		if len(ws) < 3 {
+			return w, 0
+		}
+		amount := ws[1]
+		if amount == "a" || amount == "an" || amount == "one" {
+			amount = "1"
+		}
+		n, err := strconv.Atoi(amount)
+		if err != nil || n <= 0 || n > 366 {
+			return w, 0
+		}
+		unit, ok := spokenUnits[ws[2]]
+		if !ok || unit < time.Minute {
+			return w, 0
+		}
+		if d := time.Duration(n) * unit; d <= maxDuration {
+			w.day, w.in = dayIn, d
+			return w, 3
+		}
+		return w, 0
+	}
+	if wd, ok := weekdays[ws[0]]; ok {
+		w.day, w.wd = dayWeekday, wd
+		return w, 1
+	}
+	if t, err := time.Parse("2006-01-02", ws[0]); err == nil {
+		w.day, w.year, w.month, w.date = dayDate, t.Year(), t.Month(), t.Day()
+		return w, 1
+	}
+	// "dec 24", "december 24th", "24 dec", "24th of december".
+	if len(ws) >= 2 {
+		if m, ok := months[ws[0]]; ok {
+			if d, ok := dayOfMonth(ws[1], m); ok {
+				w.day, w.month, w.date = dayDate, m, d
+				return w, 2
+			}
+		}
+		if m, ok := months[ws[1]]; ok {
+			if d, ok := dayOfMonth(ws[0], m); ok {
+				w.day, w.month, w.date = dayDate, m, d
+				return w, 2
+			}
+		}
+	}
+	return w, 0
+}
+
+func dayOfMonth(s string, m time.Month) (int, bool) {
+	for _, suffix := range []string{"st", "nd", "rd", "th"} {
+		s = strings.TrimSuffix(s, suffix)
+	}
+	d, err := strconv.Atoi(s)
+	if err != nil || d < 1 || d > 31 || (m == time.February && d > 29) ||
+		(d == 31 && (m == time.April || m == time.June || m == time.September || m == time.November)) {
+		return 0, false
+	}
+	return d, true
+}
+
+// parseClock reads a time of day ("at 9am", "15:30", "noon", "in the
+// morning", "night") and returns the words left.
+func parseClock(w *When, ws []string) ([]string, bool) {
+	if ws[0] == "at" {
+		ws = ws[1:]
+		if len(ws) == 0 {
+			return ws, false
+		}
+	}
+	switch ws[0] {
+	case "noon", "midday":
+		w.hour, w.clock = 12, true
+		return ws[1:], true
+	case "midnight":
+		w.hour, w.clock = 0, true
+		return ws[1:], true
+	case "in":
+		if len(ws) >= 2 {
+			if _, ok := dayParts[ws[1]]; ok && ws[1] != "night" {
+				w.part = ws[1]
+				return ws[2:], true
+			}
+		}
+		return ws, false
+	}
+	if _, ok := dayParts[ws[0]]; ok {
+		w.part = ws[0]
+		return ws[1:], true
+	}
+	word := ws[0]
+	ws = ws[1:]
+	suffix := ""
+	switch {
+	case strings.HasSuffix(word, "am"), strings.HasSuffix(word, "pm"):
+		word, suffix = word[:len(word)-2], word[len(word)-2:]
+	case len(ws) > 0 && (ws[0] == "am" || ws[0] == "pm"):
+		suffix, ws = ws[0], ws[1:]
+	}
+	h, m := 0, 0
+	var err error
+	if hs, ms, ok := strings.Cut(word, ":"); ok {
+		if len(ms) != 2 {
+			return ws, false
+		}
+		if h, err = strconv.Atoi(hs); err != nil {
+			return ws, false
+		}
+		if m, err = strconv.Atoi(ms); err != nil || m < 0 || m > 59 {
+			return ws, false
+		}
+	} else {
+		if suffix == "" {
+			return ws, false // a bare "5" could be anything
+		}
+		if h, err = strconv.Atoi(word); err != nil {
+			return ws, false
+		}
+	}
+	switch suffix {
+	case "":
+		if h < 0 || h > 23 {
+			return ws, false
+		}
+	default:
+		if h < 1 || h > 12 {
+			return ws, false
+		}
+		h %= 12
+		if suffix == "pm" {
+			h += 12
+		}
+	}
+	w.hour, w.minute, w.clock = h, m, true
+	return ws, true
+}
+
+// FindWhen finds the first moment said in text, the longest phrase at the
+// first place one starts, and returns it with the text it was read from
+// (sentence punctuation around words aside: "tomorrow?").
+func FindWhen(text string) (When, string, bool) {
+	if len(text) > 4096 {
+		return When{}, "", false
+	}
+	fields := strings.Fields(text)
+	for i, f := range fields {
+		fields[i] = strings.Trim(f, ",.;!?\"'“”‘’()")
+	}
+	for i, f := range fields {
+		if !mayStartWhen(strings.ToLower(f)) {
+			continue
+		}
+		for n := min(maxWhenWords+2, len(fields)-i); n >= 1; n-- {
+			phrase := strings.Join(fields[i:i+n], " ")
+			if w, err := ParseWhen(phrase); err == nil {
+				return w, phrase, true
+			}
+		}
+	}
+	return When{}, "", false
+}
+
+// mayStartWhen reports whether a moment could begin with word w: most
+// words of a message cannot, and need not be tried.
+func mayStartWhen(w string) bool {
+	if w == "" {
+		return false
+	}
+	if w[0] >= '0' && w[0] <= '9' {
+		return true
+	}
+	switch w {
+	case "on", "the", "of", "for", "now", "currently", "today", "tonight", "tomorrow", "tmrw", "tmr", "yesterday",
+		"weekend", "this", "next", "last", "coming", "in", "at", "noon", "midday", "midnight":
+		return true
+	}
+	_, part := dayParts[w]
+	_, wd := weekdays[w]
+	_, mo := months[w]
+	return part || wd || mo
+}
+
+// String is the canonical form of the moment, which ParseWhen reads back
+// as the same moment: "tomorrow 09:00", "next fri", "dec 24", "in 3h".
+func (w When) String() string {
+	var b []string
+	switch w.day {
+	case dayNow:
+		return "now"
+	case dayIn:
+		switch {
+		case w.in%day == 0:
+			return fmt.Sprintf("in %d days", w.in/day)
+		case w.in%time.Hour == 0:
+			return fmt.Sprintf("in %d hours", w.in/time.Hour)
+		}
+		return fmt.Sprintf("in %d minutes", w.in/time.Minute)
+	case dayToday:
+		b = append(b, "today")
+	case dayTonight:
+		b = append(b, "tonight")
+	case dayTomorrow:
+		b = append(b, "tomorrow")
+	case dayYesterday:
+		b = append(b, "yesterday")
+	case dayWeekday:
+		name := strings.ToLower(w.wd.String()[:3])
+		switch w.rel {
+		case 1:
+			name = "next " + name
+		case -1:
+			name = "last " + name
+		}
+		b = append(b, name)
+	case dayDate:
+		if w.year != 0 {
+			b = append(b, fmt.Sprintf("%04d-%02d-%02d", w.year, w.month, w.date))
+		} else {
+			b = append(b, fmt.Sprintf("%s %d", strings.ToLower(w.month.String()[:3]), w.date))
+		}
+	case dayWeek:
+		b = append(b, map[int]string{0: "this week", 1: "next week"}[w.rel])
+	case dayWeekend:
+		b = append(b, map[int]string{0: "weekend", 1: "next weekend"}[w.rel])
+	}
+	switch {
+	case w.clock:
+		b = append(b, fmt.Sprintf("%02d:%02d", w.hour, w.minute))
+	case w.part != "" && w.day != dayTonight:
+		b = append(b, w.part)
+	}
+	return strings.Join(b, " ")
+}
+
+// At resolves the moment against now, in loc. A day without a time of day
+// is its noon, except today, which is now; a time without a day is its
+// next occurrence ("at 9am" in the afternoon is tomorrow's); a weekday or date is the next one, today included
+// (for "last": the one before today).
+func (w When) At(now time.Time, loc *time.Location) time.Time {
+	now = now.In(loc)
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	on := func(d time.Time) time.Time {
+		h, m := 12, 0
+		switch {
+		case w.clock:
+			h, m = w.hour, w.minute
+		case w.part != "":
+			h = dayParts[w.part]
+		}
+		return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
+	}
+	addDays := func(d time.Time, n int) time.Time { return d.AddDate(0, 0, n) }
+	switch w.day {
+	case dayNow:
+		return now
+	case dayIn:
+		return now.Add(w.in)
+	case dayNone:
+		t := on(midnight)
+		if w.clock && t.Before(now) {
+			// "at 9am" said in the afternoon is tomorrow's.
+			return on(addDays(midnight, 1))
+		}
+		return t
+	case dayToday, dayTonight:
+		if !w.clock && w.part == "" {
+			return now
+		}
+		return on(midnight)
+	case dayTomorrow:
+		return on(addDays(midnight, 1))
+	case dayYesterday:
+		return on(addDays(midnight, -1))
+	case dayWeekday:
+		ahead := (int(w.wd) - int(now.Weekday()) + 7) % 7
+		switch w.rel {
+		case 1:
+			if ahead == 0 {
+				ahead = 7
+			}
+		case -1:
+			ahead -= 7
+		}
+		if ahead == 0 && !w.clock && w.part == "" {
+			return now
+		}
+		return on(addDays(midnight, ahead))
+	case dayDate:
+		year := w.year
+		if year == 0 {
+			year = now.Year()
+			if time.Date(year, w.month, w.date, 0, 0, 0, 0, loc).Before(midnight) {
+				year++
+			}
+		}
+		return on(time.Date(year, w.month, w.date, 0, 0, 0, 0, loc))
+	case dayWeek:
+		monday := addDays(midnight, -((int(now.Weekday()) + 6) % 7))
+		if w.rel == 0 {
+			if w.clock || w.part != "" {
+				return on(monday)
+			}
+			return now
+		}
+		return on(addDays(monday, 7))
+	case dayWeekend:
+		ahead := (int(time.Saturday) - int(now.Weekday()) + 7) % 7
+		if now.Weekday() == time.Sunday {
+			ahead = -1
+		}
+		if w.rel == 1 {
+			ahead += 7
+		}
+		if ahead <= 0 && w.rel == 0 && !w.clock && w.part == "" {
+			return now
+		}
+		return on(addDays(midnight, ahead))
+	}
+	return now
+}
