@@ -124,7 +124,7 @@ func (e *Engine) approve(ctx context.Context, msg Message, id string, approve bo
 		p.approver = msg.User
 		p.call = &skills.Call{Skill: s, Args: args, Caller: requester, Time: now}
 		out := Outcome{Replies: []string{fmt.Sprintf("Approved by %s.", msg.User)}, Records: p.records, Confirm: "", State: Executing}
-		e.execute(ctx, p, &out)
+		e.execute(ctx, p, *p.call, &out)
 		done, _ := transition(Executing, EvFinish)
 		if _, err := e.swap(ctx, key, newVersion, conversation{State: done}); err != nil {
 			e.log.WarnContext(ctx, "could not mark an approved execution finished", "key", key, "err", err)

@@ -34,7 +34,7 @@ const msgUnsure = "(My language model is unavailable right now, so I'm less sure
 // guesses, a request missing required values, or an answer to "which X?"
 // that does not parse.
 func (e *Engine) wantsAssist(c conversation, r nlu.Result, text string) bool {
-	if e.cfg.Assistant == nil || hostile(text) || len(strings.Fields(text)) < 2 {
+	if e.cfg.Assistant == nil || hostile(text) || len(strings.Fields(text)) < 2 || smallTalk(text) != noTalk || asksBack(text) {
 		return false
 	}
 	switch r.Intent {

@@ -39,6 +39,21 @@ type conversation struct {
 	Approval string `json:"ap,omitempty"`
 	// Assisted marks a request the language model understood.
 	Assisted bool `json:"l,omitempty"`
+	// Last is the last request run here, which "roll it back" or "check
+	// it again" refer to.
+	Last *lastRun `json:"r,omitempty"`
+	// Queue holds the further values of parameter QueueOf named with this
+	// request ("restart apache on web-1 and web-2"): each is proposed for
+	// its own yes once this one is run or declined.
+	Queue   []string `json:"q,omitempty"`
+	QueueOf string   `json:"qp,omitempty"`
+}
+
+// lastRun is a request that ran: its skill, canonical parameters and when.
+type lastRun struct {
+	Skill  string            `json:"k"`
+	Params map[string]string `json:"p,omitempty"`
+	At     int64             `json:"t"` // unix ms
 }
 
 func (c *conversation) expired(now time.Time) bool {
@@ -46,7 +61,7 @@ func (c *conversation) expired(now time.Time) bool {
 }
 
 func encode(c conversation) ([]byte, error) {
-	if c.State == Idle && len(c.Suggest) == 0 {
+	if c.State == Idle && len(c.Suggest) == 0 && c.Last == nil {
 		return nil, nil
 	}
 	return json.Marshal(c)

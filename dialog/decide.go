@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/parleybot/parley/nlu"
+	"github.com/parleybot/parley/nlu/typed"
 	"github.com/parleybot/parley/skills"
 	"github.com/parleybot/parley/training"
 )
@@ -48,6 +50,9 @@ type plan struct {
 	// after replies, then after.
 	call  *skills.Call
 	after string
+	// more are further calls of a read-only skill asked for several
+	// values at once ("who is on call for payments and sre?").
+	more []*skills.Call
 
 	asks, confirm string
 	denied        bool
@@ -130,7 +135,7 @@ func (e *Engine) decide(c conversation, in turnInput) (conversation, plan) {
 	if next, pl, ok := e.picking(c, in); ok {
 		return next, pl
 	}
-	return e.idle(conversation{}, in, &p)
+	return e.idle(conversation{Last: c.Last}, in, &p)
 }
 
 // expiredThen drops an expired pending request and handles the message as
@@ -154,6 +159,12 @@ func (e *Engine) expiredThen(c conversation, in turnInput) (conversation, plan) 
 // idle handles a message with nothing pending.
 func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan) {
 	r := in.nlu
+	if k := smallTalk(in.text); k != noTalk {
+		if _, skill := e.cfg.Catalog.Lookup(r.Intent); !skill || !confident(r) {
+			p.say(smallTalkReply(k, in.msg.User, false))
+			return c, *p
+		}
+	}
 	switch r.Intent {
 	case IntentAffirm, IntentDeny:
 		p.say("There's nothing waiting for a yes or no from you right now, so I did nothing.")
@@ -170,6 +181,9 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 			return c, *p
 		}
 		if len(guesses) == 0 {
+			if !strings.ContainsFunc(in.text, unicode.IsLetter) {
+				return c, *p // emoji and punctuation teach nothing
+			}
 			p.candidate = &training.Candidate{Text: in.text, By: in.msg.User, Channel: in.msg.Channel, Source: "unknown"}
 			return c, *p
 		}
@@ -181,7 +195,106 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 		p.persist = true
 		return c, *p
 	}
-	return e.request(s, nil, in, p)
+	next, pl := e.request(s, e.recalled(s, c.Last, in), in, p)
+	if next.Last == nil {
+		next.Last = c.Last
+	}
+	return next, pl
+}
+
+// proposeNext proposes the request of c with the next value in its
+// queue, for its own yes.
+func (e *Engine) proposeNext(c conversation, s *skills.Skill, in turnInput, p *plan) (conversation, plan) {
+	params := maps.Clone(c.Params)
+	params[c.QueueOf] = c.Queue[0]
+	next := conversation{Skill: s.Name, Params: params, Origin: c.Origin, By: c.By, Last: c.Last,
+		Queue: c.Queue[1:], QueueOf: c.QueueOf}
+	if len(next.Queue) == 0 {
+		next.QueueOf = ""
+	}
+	p.say("Next, " + shown(s.Param(c.QueueOf), c.Queue[0]) + ":")
+	return e.advance(next, s, in, p)
+}
+
+// maxFanOut bounds how many values one read-only question is answered for.
+const maxFanOut = 5
+
+// alsoNamed finds a parameter filled from this message (not from known)
+// for which the message names further valid values of its own type,
+// distinct from the one taken: "web-1 and web-2". It returns the
+// parameter and those further values, canonical, in order.
+func (e *Engine) alsoNamed(s *skills.Skill, params, known map[string]string, r nlu.Result) (string, []string) {
+	taken := map[string]bool{}
+	for _, v := range params {
+		taken[v] = true
+	}
+	for i := range s.Params {
+		p := &s.Params[i]
+		v, have := params[p.Name]
+		if !have || known[p.Name] != "" {
+			continue
+		}
+		var more []string
+		seen := map[string]bool{v: true}
+		for _, ent := range r.Entities {
+			if !slices.Contains(p.EntityTypes(), ent.Type) {
+				continue
+			}
+			pv, err := entityValue(p, ent)
+			if err != nil || seen[pv.String()] || taken[pv.String()] {
+				continue
+			}
+			seen[pv.String()] = true
+			more = append(more, pv.String())
+		}
+		if len(more) > 0 {
+			return p.Name, more
+		}
+	}
+	return "", nil
+}
+
+// entityValue reads an entity as a value of p: its normalised value, or
+// else the text as written.
+func entityValue(p *skills.Param, ent nlu.Entity) (skills.Value, error) {
+	v, err := p.Type.Parse(ent.Value)
+	if err != nil && ent.Text != ent.Value {
+		v, err = p.Type.Parse(ent.Text)
+	}
+	return v, err
+}
+
+// shown is a parameter value as a person writes it: incident 42 is #42.
+func shown(p *skills.Param, v string) string {
+	if p != nil && p.Type.Name() == "incident" {
+		return "#" + v
+	}
+	return v
+}
+
+// fanOut adds to a planned read-only call the same call for each further
+// value of the parameter name, each bound, checked against the roles and
+// run on its own.
+func (e *Engine) fanOut(p *plan, name string, values []string) {
+	first := p.call
+	for _, v := range values[:min(len(values), maxFanOut-1)] {
+		params := first.Args.Canonical()
+		params[name] = v
+		args, err := first.Skill.Bind(params, first.Caller)
+		if err != nil {
+			continue
+		}
+		if ok, _ := first.Skill.Allowed(first.Caller.Roles, args); !ok {
+			p.sayf("(Not %s: you may not ask that.)", v)
+			continue
+		}
+		call := *first
+		call.Args = args
+		p.more = append(p.more, &call)
+	}
+	if len(values) > maxFanOut-1 {
+		p.after = fmt.Sprintf("(I answer for at most %d values at a time; ask again for the rest.)", maxFanOut)
+	}
 }
 
 // request starts (or restarts) a dialog for skill s with params already
@@ -202,7 +315,32 @@ func (e *Engine) request(s *skills.Skill, known map[string]string, in turnInput,
 	}
 	bad := e.fill(s, params, in.nlu, true)
 	afterColon(s, params, in.text)
+	saidWhen(s, params, in.text)
 	c := conversation{Skill: s.Name, Params: params, Origin: shorten(in.text, 200), By: in.msg.User}
+	name, others := e.alsoNamed(s, params, known, in.nlu)
+	if len(bad) == 0 && len(others) > 0 {
+		if s.Risk == skills.Read {
+			// A question about several things is answered for each.
+			next, pl := e.advance(c, s, in, p)
+			if pl.call != nil {
+				e.fanOut(&pl, name, others)
+			}
+			return next, pl
+		}
+		// Anything with an effect is asked for and confirmed one value
+		// at a time: never a silent first pick. A request that asks for a
+		// yes proposes the others in turn.
+		all := append([]string{params[name]}, others...)
+		for i, v := range all {
+			all[i] = shown(s.Param(name), v)
+		}
+		if s.NeedsConfirmation() && s.Approvals == 0 {
+			c.Queue, c.QueueOf = others[:min(len(others), maxFanOut-1)], name
+			p.sayf("You named %d values for %s (%s): I'll ask about each in turn, starting with %s.", len(all), name, strings.Join(all, ", "), all[0])
+		} else {
+			p.sayf("You named %d values for %s (%s): I take one at a time, starting with %s.", len(all), name, strings.Join(all, ", "), all[0])
+		}
+	}
 	if len(bad) > 0 {
 		// A value was given but is not valid: ask for it again with the reason.
 		name := bad[0].param
@@ -245,6 +383,27 @@ func afterColon(s *skills.Skill, params map[string]string, text string) {
 	}
 }
 
+// saidWhen fills a skill's time parameter (type "when") from the first
+// moment the message names ("who is on call on friday at 9am?"): times
+// are read by their words, not learned.
+func saidWhen(s *skills.Skill, params map[string]string, text string) {
+	for i := range s.Params {
+		p := &s.Params[i]
+		if p.Type.Name() != "when" {
+			continue
+		}
+		if _, have := params[p.Name]; have {
+			return
+		}
+		if w, _, ok := typed.FindWhen(text); ok {
+			if v, err := p.Type.Parse(w.String()); err == nil {
+				params[p.Name] = v.String()
+			}
+		}
+		return
+	}
+}
+
 // advance asks for the next missing parameter, or proposes or runs the
 // skill when nothing is missing.
 func (e *Engine) advance(c conversation, s *skills.Skill, in turnInput, p *plan) (conversation, plan) {
@@ -278,9 +437,10 @@ func (e *Engine) advance(c conversation, s *skills.Skill, in turnInput, p *plan)
 	c.Params = args.Canonical() // defaults included, so replies can show them
 	call := &skills.Call{Skill: s, Args: args, Caller: skills.Caller{User: in.msg.User, Roles: in.msg.Roles, Channel: in.msg.Channel}, Time: in.now}
 	if !s.NeedsConfirmation() {
-		// Runs at once and leaves nothing pending.
+		// Runs at once and leaves nothing pending but its memory.
 		p.call = call
-		return conversation{}, *p
+		p.persist = true
+		return conversation{Last: ranNow(call)}, *p
 	}
 	c.Expires = in.now.Add(e.cfg.ConfirmTTL).UnixMilli()
 	p.confirm = s.Name
@@ -362,6 +522,14 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 	if sure(r, IntentAffirm) {
 		return e.askAgain(c, s, fmt.Sprintf("I need the %s first, not a yes.", c.Asking), &p)
 	}
+	if asksBack(in.text) {
+		return e.explain(c, s, param, &p)
+	}
+	if k := smallTalk(in.text); k != noTalk {
+		// "thanks" or "hi" is no host name, however well formed.
+		p.sayf("%s %s", smallTalkReply(k, in.msg.User, true), e.question(s, c.Asking, c.Params))
+		return e.move(c, EvAsk, &p, c.Asking)
+	}
 	answer := answerText(in.text, param.Type.Name() != "text")
 	if hostile(in.text) && param.Type.Name() != "text" {
 		// Something that looks like a command is an invalid answer, never
@@ -411,11 +579,39 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 			reason = b.reason
 		}
 	}
+	if strings.HasSuffix(strings.TrimSpace(in.text), "?") {
+		// "which host?", "how many?": a question back, not a wrong answer.
+		return e.explain(c, s, param, &p)
+	}
 	if reason == "" {
 		_, err := param.Type.Parse(answer)
 		reason = invalidReason(c.Asking, answer, err)
 	}
 	return e.askAgain(c, s, reason, &p)
+}
+
+// asksBack reports whether a message answering a question is only a
+// request to have it explained ("huh?", "what?", "what are the options?"):
+// words that some types would otherwise take as a value ("what" is a fine
+// host name).
+func asksBack(text string) bool {
+	t := strings.ToLower(strings.Trim(strings.TrimSpace(text), ".!?… "))
+	switch t {
+	case "", "what", "huh", "eh", "hm", "hmm", "pardon", "sorry", "come again", "which", "which one", "like what", "such as",
+		"what do you mean", "what does that mean", "meaning", "options", "what options", "what are the options",
+		"what are my options", "what can i say", "examples", "example", "for example", "i don't know", "i dont know",
+		"don't know", "dont know", "not sure", "idk", "dunno":
+		return t != "" || strings.Contains(text, "?")
+	}
+	return false
+}
+
+// explain answers a question about the parameter being asked for with
+// what its values look like, and asks again. A question is not a wrong
+// answer, so it does not count as a try.
+func (e *Engine) explain(c conversation, s *skills.Skill, param *skills.Param, p *plan) (conversation, plan) {
+	p.sayf("I need %s. %s", param.Type.Describe(), e.question(s, c.Asking, c.Params))
+	return e.move(c, EvAsk, p, c.Asking)
 }
 
 // sureYesNo is the confidence above which a yes or no is taken as one.
@@ -455,6 +651,13 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 	}
 	if isCancel(r, in.text) {
 		p.sayf("OK, I won't %s.", e.summary(s, c.Params))
+		if len(c.Queue) > 0 {
+			rest := make([]string, len(c.Queue))
+			for i, v := range c.Queue {
+				rest[i] = shown(s.Param(c.QueueOf), v)
+			}
+			p.sayf("Nor for %s.", strings.Join(rest, ", "))
+		}
 		p.record("cancelled", s, c.Params, in.msg.User, "")
 		return e.drop(c, &p)
 	}
@@ -470,10 +673,19 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 		p.sayf("This needs the approval of someone else: they can say “approve %s” (or “reject %s”). Say “cancel” to withdraw it.", c.Approval, c.Approval)
 		return c, p
 	}
+	if asksBack(in.text) {
+		// "not sure", "huh?": a hesitation is neither a no nor a wrong
+		// answer.
+		p.sayf("I need a yes or a no. %s (yes / no)", e.confirmTextRaw(s, c.Params))
+		p.confirm = s.Name
+		return c, p
+	}
 	// Changes come before the yes: "no wait, web-3", "make it prod" and
 	// "ok but make it prod" all correct the request; none confirms it.
 	if rest, ok := correction(in.text); ok && !hostile(in.text) {
+		before := maps.Clone(c.Params)
 		if e.correct(s, &c, rest) {
+			sayChanges(&p, s, before, c.Params)
 			return e.advance(c, s, in, &p)
 		}
 		if name, err := e.unfit(s, c, rest); name != "" && !confident(r) {
@@ -491,6 +703,7 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 				// The same request again, with other values: a fresh start.
 				return e.request(s, nil, in, &p)
 			}
+			sayChanges(&p, s, c.Params, changed)
 			c.Params = changed
 			return e.advance(c, s, in, &p)
 		}
@@ -505,6 +718,10 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 	case sure(r, IntentDeny):
 		p.sayf("OK, I won't %s.", e.summary(s, c.Params))
 		p.record("cancelled", s, c.Params, in.msg.User, "")
+		if len(c.Queue) > 0 {
+			// A no declines this value; the next is asked about.
+			return e.proposeNext(c, s, in, &p)
+		}
 		return e.drop(c, &p)
 	}
 	reminder := "Still waiting for your answer: " + e.confirmTextRaw(s, c.Params) + " (yes / no)"
@@ -563,7 +780,7 @@ func (e *Engine) runConfirmed(c conversation, s *skills.Skill, in turnInput, p *
 	}
 	p.call = &skills.Call{Skill: s, Args: args, Caller: caller, Time: in.now}
 	p.record("confirmed", s, c.Params, in.msg.User, "")
-	c.Stage = ""
+	c.Stage, c.Last = "", ranNow(p.call)
 	return e.move(c, EvRun, p, "")
 }
 
@@ -582,6 +799,7 @@ func (e *Engine) interrupt(c conversation, in turnInput, p *plan, reminder strin
 	if bad := e.fill(s, params, r, true); len(bad) > 0 || len(s.Missing(params)) > 0 {
 		return c, false
 	}
+	saidWhen(s, params, in.text)
 	caller := skills.Caller{User: in.msg.User, Roles: in.msg.Roles, Channel: in.msg.Channel}
 	args, err := s.Bind(params, caller)
 	if err != nil {
@@ -591,7 +809,10 @@ func (e *Engine) interrupt(c conversation, in turnInput, p *plan, reminder strin
 		return c, false
 	}
 	p.call = &skills.Call{Skill: s, Args: args, Caller: caller, Time: in.now}
-	p.after = "(" + reminder + ")"
+	if name, others := e.alsoNamed(s, params, nil, r); len(others) > 0 {
+		e.fanOut(p, name, others)
+	}
+	p.after = strings.TrimSpace(p.after + " (" + reminder + ")")
 	return c, true
 }
 
@@ -625,7 +846,59 @@ func (e *Engine) drop(c conversation, p *plan) (conversation, plan) {
 		return conversation{}, *p
 	}
 	p.persist = true
-	return conversation{State: next}, *p
+	return conversation{State: next, Last: c.Last}, *p
+}
+
+// ranNow is the memory of a call about to run. Secrets are never kept,
+// nor long values (an incident's summary): "it" names a thing, not a
+// paragraph, and the record stays small.
+func ranNow(call *skills.Call) *lastRun {
+	params := call.Args.Canonical()
+	for k, v := range params {
+		if p := call.Skill.Param(k); len(v) > 100 || p == nil || p.Secret {
+			delete(params, k)
+		}
+	}
+	return &lastRun{Skill: call.Skill.Name, Params: params, At: call.Time.UnixMilli()}
+}
+
+// recallFor is how long "it" may refer to the last request run.
+const recallFor = 15 * time.Minute
+
+// recalled returns, for a new request of s that refers back to the last
+// one run here ("roll it back", "check it again", "restart nginx there"),
+// that request's values of the parameters s shares with it. Values given
+// in the message itself take precedence when they are filled in.
+func (e *Engine) recalled(s *skills.Skill, last *lastRun, in turnInput) map[string]string {
+	if last == nil || in.now.Sub(time.UnixMilli(last.At)) > recallFor || !refersBack(in.text) {
+		return nil
+	}
+	out := map[string]string{}
+	for _, p := range s.Params {
+		v, ok := last.Params[p.Name]
+		if !ok || p.Type.Name() == "text" {
+			continue // "it" names a thing, never a summary to reuse
+		}
+		if pv, err := p.Type.Parse(v); err == nil {
+			out[p.Name] = pv.String()
+		}
+	}
+	return out
+}
+
+// refersBack reports whether a message points at something said before:
+// "it", "them", "again", "the same", "there". What follows a colon is a
+// summary in the person's words ("open an incident: it is down again"),
+// not a reference.
+func refersBack(text string) bool {
+	text, _, _ = strings.Cut(text, ":")
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch w {
+		case "it", "them", "again", "same", "there":
+			return true
+		}
+	}
+	return false
 }
 
 type badValue struct {
@@ -651,10 +924,7 @@ func (e *Engine) fill(s *skills.Skill, params map[string]string, r nlu.Result, o
 				if used[j] || ent.Type != typ {
 					continue
 				}
-				v, err := p.Type.Parse(ent.Value)
-				if err != nil && ent.Text != ent.Value {
-					v, err = p.Type.Parse(ent.Text)
-				}
+				v, err := entityValue(p, ent)
 				if err != nil {
 					if firstErr == nil && ent.Type == p.Name {
 						firstErr = &badValue{param: p.Name, reason: invalidReason(p.Name, ent.Text, err)}
@@ -726,6 +996,28 @@ func (e *Engine) correct(s *skills.Skill, c *conversation, rest string) bool {
 		}
 	}
 	return false
+}
+
+// sayChanges says which values a change to a request awaiting its yes
+// replaced ("OK: nginx instead of apache."), so that nothing dropped goes
+// unnoticed, in parameter order; secrets are not shown.
+func sayChanges(p *plan, s *skills.Skill, before, after map[string]string) {
+	var parts []string
+	for _, prm := range s.Params {
+		old, had := before[prm.Name]
+		now, has := after[prm.Name]
+		if !has || (had && old == now) || prm.Secret {
+			continue
+		}
+		if had {
+			parts = append(parts, fmt.Sprintf("%s instead of %s", shown(&prm, now), shown(&prm, old)))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %s", prm.Name, shown(&prm, now)))
+		}
+	}
+	if len(parts) > 0 {
+		p.sayf("OK: %s.", strings.Join(parts, ", "))
+	}
 }
 
 // unfit names the parameter a correction most likely meant, with why the

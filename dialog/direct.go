@@ -117,7 +117,7 @@ func (e *Engine) Direct(ctx context.Context, req DirectRequest) (out Outcome) {
 	p.call = &skills.Call{Skill: s, Args: args, Caller: caller, Time: e.cfg.Now()}
 	out = done()
 	out.Confirm = ""
-	e.execute(ctx, p, &out)
+	e.execute(ctx, p, *p.call, &out)
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -311,13 +312,39 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 		}
 		out := e.outcome(next, p, in.nlu)
 		if p.call != nil {
-			e.execute(ctx, p, &out)
+			e.execute(ctx, p, *p.call, &out)
+			for _, call := range p.more {
+				e.execute(ctx, p, *call, &out)
+			}
 			if next.State == Executing {
 				done, _ := transition(Executing, EvFinish)
-				if _, err := e.swap(ctx, key, version, conversation{State: done}); err != nil {
+				last := next.Last
+				if ex := out.Executed; last != nil && ex != nil && ex.Err == nil && len(ex.Result.Made) > 0 {
+					last.Params = maps.Clone(last.Params)
+					if last.Params == nil {
+						last.Params = map[string]string{}
+					}
+					maps.Copy(last.Params, ex.Result.Made)
+				}
+				after := conversation{State: done, Last: last}
+				if s, ok := e.cfg.Catalog.Lookup(next.Skill); ok && len(next.Queue) > 0 {
+					// The next value named with the request is proposed.
+					c := next
+					c.Last = last
+					if proposed, pn := e.proposeNext(c, s, in, &plan{}); pn.err == nil {
+						after = proposed
+						out.Replies = append(out.Replies, pn.replies...)
+						out.Records = append(out.Records, pn.records...)
+						out.Confirm, out.Denied = pn.confirm, out.Denied || pn.denied
+						out.Params = e.redact(after.Skill, after.Params)
+					} else {
+						e.log.WarnContext(ctx, "could not propose the next value", "key", key, "err", pn.err)
+					}
+				}
+				if _, err := e.swap(ctx, key, version, after); err != nil {
 					e.log.WarnContext(ctx, "could not mark execution finished", "key", key, "err", err)
 				}
-				out.State = done
+				out.State = after.State
 			}
 		}
 		if p.after != "" {
@@ -401,15 +428,16 @@ func (e *Engine) redact(skill string, params map[string]string) map[string]strin
 
 // execute runs the planned call with a deadline and a recover, and writes
 // the reply and the Execution into out.
-func (e *Engine) execute(ctx context.Context, p plan, out *Outcome) {
-	call := *p.call
+func (e *Engine) execute(ctx context.Context, p plan, call skills.Call, out *Outcome) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.ExecTimeout)
 	defer cancel()
 	start := time.Now()
 	res, err := e.safeRun(ctx, call)
 	ex := &Execution{Skill: call.Skill.Name, Params: call.Args.Redacted(), Result: res, Err: err, Duration: time.Since(start)}
-	out.Executed = ex
-	out.Params = ex.Params
+	if out.Executed == nil {
+		out.Executed = ex
+		out.Params = ex.Params
+	}
 	text := e.resultText(ctx, call, res, err)
 	out.Replies = append(out.Replies, text)
 	kind := "executed"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -282,8 +283,13 @@ func TestRestartAsksConfirmsAndRuns(t *testing.T) {
 	if c.Args.String("host") != "192.168.0.24" || c.Args.String("service") != "apache" || c.Caller.User != "jason" {
 		t.Fatalf("call %+v", c.Args.Canonical())
 	}
-	if _, v, _ := h.store.Load(context.Background(), Message{User: "jason", Channel: "ops"}.Key().String()); v != 0 {
-		t.Fatal("conversation not cleared after execution")
+	data, _, _ := h.store.Load(context.Background(), Message{User: "jason", Channel: "ops"}.Key().String())
+	left, err := decode(data)
+	if err != nil || left.State != Idle || left.Skill != "" || len(left.Params) != 0 {
+		t.Fatalf("something is still pending after execution: %+v %v", left, err)
+	}
+	if left.Last == nil || left.Last.Skill != "restart_service" || left.Last.Params["host"] != "192.168.0.24" {
+		t.Fatalf("the run is not remembered: %+v", left.Last)
 	}
 }
 
@@ -855,5 +861,312 @@ func TestAssistant(t *testing.T) {
 	h.say("jason", "no", "ops")
 	if len(as.calls) != before {
 		t.Fatal("the model was asked about a clear request")
+	}
+	// Nor about small talk or a question back.
+	h.say("jason", "thanks a lot parley", "ops")
+	if len(as.calls) != before {
+		t.Fatalf("the model was asked about a thank-you: %+v", as.calls[before:])
+	}
+	h.say("jason", "restart apache", "ops") // missing a host: asked
+	before = len(as.calls)
+	h.say("jason", "what are the options?", "ops")
+	h.say("jason", "hello there parley", "ops")
+	if len(as.calls) != before {
+		t.Fatalf("the model was asked about a question back: %+v", as.calls[before:])
+	}
+}
+
+// TestQuestionsBack checks that a question about the value asked for is
+// explained, keeps the request, and does not use up a try: five questions
+// in a row are still followed by a valid answer.
+func TestQuestionsBack(t *testing.T) {
+	for _, q := range []string{"huh?", "what", "What?", "?", "which one?", "sorry, which host?", "what are the options?", "i don't know", "web_1?"} {
+		t.Run(q, func(t *testing.T) {
+			h := newHarness(t)
+			h.say("jason", "restart apache", "ops")
+			for range 5 {
+				o := h.say("jason", q, "ops")
+				if o.State != Collecting || o.Asks != "host" || h.log.count() != 0 {
+					t.Fatalf("%q: %+v", q, o)
+				}
+				if want := "I need a host name or IP address, like web-1 or 10.0.0.5. On which host"; !strings.HasPrefix(replyOf(o), want) {
+					t.Fatalf("%q: reply %q, want it to start with %q", q, replyOf(o), want)
+				}
+				if _, ok := o.Params["host"]; ok {
+					t.Fatalf("%q became the host: %v", q, o.Params)
+				}
+			}
+			if o := h.say("jason", "web-1", "ops"); o.State != Confirming || o.Params["host"] != "web-1" {
+				t.Fatalf("the answer after the questions: %+v", o)
+			}
+		})
+	}
+}
+
+func TestAsksBack(t *testing.T) {
+	for text, want := range map[string]bool{
+		"huh?": true, "what": true, "  Pardon?  ": true, "?": true, "??": true, "which one": true, "idk": true,
+		"": false, "...": false, "web-1": false, "what is on call": false, "whatever": false, "no": false, "qa?": false,
+	} {
+		if got := asksBack(text); got != want {
+			t.Errorf("asksBack(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestSmallTalkLeavesNothingBehind checks that greetings and thanks are
+// answered and leave nothing behind: no audit record, no candidate for the
+// review queue, and no guesses a later "the first one" could pick, as a
+// message Parley does not understand would.
+func TestSmallTalkLeavesNothingBehind(t *testing.T) {
+	for _, tc := range []struct {
+		text, reply string
+		picks       bool
+	}{
+		{"hi parley", "Hi jason! What can I do for you?", false},
+		{"thanks a lot! 🙏", "You're welcome!", false},
+		{"frobnicate the quux", "I'm not sure what you mean. Did you mean: restart a service on a host", true},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			h := newHarness(t)
+			lr := &fakeLearner{}
+			h.eng.cfg.Learner = lr
+			o := h.say("jason", tc.text, "ops")
+			if o.State != Idle || !strings.HasPrefix(replyOf(o), tc.reply) {
+				t.Fatalf("%+v", o)
+			}
+			o = h.say("jason", "the first one", "ops")
+			if picked := o.Asks == "service" || o.Confirm != ""; picked != tc.picks {
+				t.Fatalf("after %q, a pick gave %+v", tc.text, o)
+			}
+			if !tc.picks && (len(lr.candidates) != 0 || h.log.count() != 0) {
+				t.Fatalf("small talk left candidates %v and %d audit records", lr.candidates, h.log.count())
+			}
+		})
+	}
+}
+
+// TestSeveralValues checks that a read-only question naming several values
+// of one parameter runs once per value (each audited, at most maxFanOut),
+// and that a request with an effect takes the first and says so.
+func TestSeveralValues(t *testing.T) {
+	teams := func(names ...string) nlu.Result {
+		var ents []nlu.Entity
+		for _, n := range names {
+			ents = append(ents, ent("team", n))
+		}
+		return intent("oncall_who", ents...)
+	}
+	tests := []struct {
+		text      string
+		parse     nlu.Result
+		runs      []string // the team of each call, in order
+		replyHas  string
+		confirm   string
+		firstHost string
+	}{
+		{"two teams", teams("payments", "sre"), []string{"payments", "sre"}, "", "", ""},
+		{"a repeated team", teams("payments", "payments"), []string{"payments"}, "", "", ""},
+		{"seven teams", teams("a", "b", "c", "d", "e", "f", "g"), []string{"a", "b", "c", "d", "e"}, "at most 5 values", "", ""},
+		{"two hosts to restart", intent("restart_service", ent("service", "apache"), ent("host", "web-1"), ent("host", "web-2")), nil,
+			"You named 2 values for host (web-1, web-2): I'll ask about each in turn, starting with web-1.\nRestart apache on web-1?", "restart_service", "web-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			h := newHarness(t)
+			p := testParser()
+			p[tt.text] = tt.parse
+			h.eng.cfg.Parser = p
+			o := h.say("jason", tt.text, "ops")
+			var got []string
+			for _, c := range h.log.calls {
+				got = append(got, c.Args.String("team"))
+			}
+			if !slices.Equal(got, tt.runs) {
+				t.Fatalf("ran for %v, want %v (%+v)", got, tt.runs, o)
+			}
+			executed := 0
+			for _, r := range o.Records {
+				if r.Kind == "executed" {
+					executed++
+				}
+			}
+			if executed != len(tt.runs) || len(o.Replies) < len(tt.runs) {
+				t.Fatalf("%d executions audited and %d replies for %d runs: %+v", executed, len(o.Replies), len(tt.runs), o)
+			}
+			if tt.replyHas != "" && !strings.Contains(replyOf(o), tt.replyHas) {
+				t.Fatalf("reply %q, want it to contain %q", replyOf(o), tt.replyHas)
+			}
+			if o.Confirm != tt.confirm || (tt.firstHost != "" && o.Params["host"] != tt.firstHost) {
+				t.Fatalf("%+v", o)
+			}
+		})
+	}
+}
+
+// TestItRefersToTheLastRun checks that "it", "again" or "there" in a new
+// request takes the values it lacks from the last request run in the same
+// conversation, that values the message gives win, and that without such
+// a word, after a while, or for parameters the last run did not have,
+// nothing is recalled.
+func TestItRefersToTheLastRun(t *testing.T) {
+	p := testParser()
+	p["deploy it to staging"] = intent("deploy", ent("environment", "staging"))
+	p["deploy to staging"] = intent("deploy", ent("environment", "staging"))
+	p["deploy checkout to it"] = intent("deploy", ent("app", "checkout"))
+	p["restart it again"] = intent("restart_service")
+	p["restart nginx there"] = intent("restart_service", ent("service", "nginx"))
+	p["status of it"] = intent("service_status")
+	p["deploy: it to staging"] = intent("deploy", ent("environment", "staging"))
+	tests := []struct {
+		name    string
+		first   []string // turns before, with their answers
+		say     string
+		later   time.Duration
+		confirm string
+		asks    string
+		params  map[string]string
+	}{
+		{"the app of the last deploy", []string{"deploy checkout to production", "yes"}, "deploy it to staging", 0,
+			"deploy", "", map[string]string{"app": "checkout", "environment": "staging"}},
+		{"no word that refers back", []string{"deploy checkout to production", "yes"}, "deploy to staging", 0,
+			"", "app", map[string]string{"environment": "staging"}},
+		{"the message's value wins", []string{"deploy checkout to production", "yes"}, "deploy checkout to it", 0,
+			"deploy", "", map[string]string{"app": "checkout", "environment": "production"}},
+		{"a restart again", []string{"restart apache on web-1", "yes"}, "restart it again", 0,
+			"restart_service", "", map[string]string{"service": "apache", "host": "web-1"}},
+		{"a host recalled, a service given", []string{"restart apache on web-1", "yes"}, "restart nginx there", 0,
+			"restart_service", "", map[string]string{"service": "nginx", "host": "web-1"}},
+		{"too long ago", []string{"restart apache on web-1", "yes"}, "restart it again", 20 * time.Minute,
+			"", "service", map[string]string{}},
+		{"a declined request is not a run", []string{"restart apache on web-1", "no"}, "restart it again", 0,
+			"", "service", map[string]string{}},
+		{"nothing shared", []string{"deploy checkout to production", "yes"}, "restart it again", 0,
+			"", "service", map[string]string{}},
+		{"after a read-only run", []string{"status of nginx"}, "restart it again", 0,
+			"", "host", map[string]string{"service": "nginx"}},
+		{"words after a colon refer to nothing", []string{"deploy checkout to production", "yes"}, "deploy: it to staging", 0,
+			"", "app", map[string]string{"environment": "staging"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.eng.cfg.Parser = p
+			now := h.now
+			h.eng.cfg.Now = func() time.Time { return now }
+			for _, s := range tt.first {
+				h.say("jason", s, "ops", "deployer")
+			}
+			now = now.Add(tt.later)
+			o := h.say("jason", tt.say, "ops", "deployer")
+			if o.Confirm != tt.confirm || o.Asks != tt.asks || !maps.Equal(o.Params, tt.params) {
+				t.Fatalf("confirm %q asks %q params %v, want %q %q %v (%s)", o.Confirm, o.Asks, o.Params, tt.confirm, tt.asks, tt.params, replyOf(o))
+			}
+		})
+	}
+}
+
+// TestARequestAfterDidYouMeanIsNotAPick checks that after "Did you mean
+// A or B?", a message of intent B with values of its own is that request,
+// while a bare one picks B for the earlier message.
+func TestARequestAfterDidYouMeanIsNotAPick(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	p["check the thing on web-9"] = nlu.Result{Intent: nlu.OutOfScope, Entities: []nlu.Entity{ent("service", "apache")},
+		Alternatives: []nlu.Scored{{Intent: "restart_service", Confidence: 0.3}, {Intent: "service_status", Confidence: 0.25}}}
+	p["status please"] = intent("service_status")
+	h.eng.cfg.Parser = p
+	h.eng.cfg.Learner = &fakeLearner{} // guesses are remembered for a pick
+
+	h.say("jason", "check the thing on web-9", "ops")
+	o := h.say("jason", "status of nginx", "ops")
+	if o.Executed == nil || o.Executed.Params["service"] != "nginx" {
+		t.Fatalf("a request with its own values was taken as a pick: %+v", o)
+	}
+	h.say("jason", "check the thing on web-9", "ops")
+	o = h.say("jason", "status please", "ops")
+	if o.Executed == nil || o.Executed.Params["service"] != "apache" {
+		t.Fatalf("a bare intent did not pick the guess for the earlier message: %+v", o)
+	}
+}
+
+// TestUnknownMessagesGoToReview checks that a message with no guesses is
+// queued for trainers to review, unless it has no letters at all.
+func TestUnknownMessagesGoToReview(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	for _, text := range []string{"xyzzy plugh", "🤖🤖🤖", "?!?", "¿qué?"} {
+		p[text] = nlu.Result{Intent: nlu.OutOfScope}
+	}
+	h.eng.cfg.Parser = p
+	lr := &fakeLearner{}
+	h.eng.cfg.Learner = lr
+	for _, text := range []string{"xyzzy plugh", "🤖🤖🤖", "?!?", "¿qué?"} {
+		if o := h.say("jason", text, "ops"); !strings.HasPrefix(replyOf(o), "Sorry, I didn't understand that.") {
+			t.Fatalf("%q: %+v", text, o)
+		}
+	}
+	var queued []string
+	for _, c := range lr.candidates {
+		queued = append(queued, c.Text)
+	}
+	if want := []string{"xyzzy plugh", "¿qué?"}; !slices.Equal(queued, want) {
+		t.Fatalf("queued %q, want %q", queued, want)
+	}
+}
+
+// TestHesitationIsNotANo checks that "not sure" or "huh?" to "X? (yes /
+// no)" asks again, however often, and neither cancels nor runs.
+func TestHesitationIsNotANo(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	p["not sure"] = intent(IntentDeny) // what a model may well think
+	h.eng.cfg.Parser = p
+	h.say("jason", "restart apache on web-1", "ops")
+	for _, text := range []string{"not sure", "huh?", "what", "not sure"} {
+		o := h.say("jason", text, "ops")
+		if o.State != Confirming || o.Confirm != "restart_service" || h.log.count() != 0 ||
+			replyOf(o) != "I need a yes or a no. Restart apache on web-1? (yes / no)" {
+			t.Fatalf("%q: %+v", text, o)
+		}
+	}
+	if o := h.say("jason", "yes", "ops"); o.Executed == nil {
+		t.Fatalf("the yes after hesitating: %+v", o)
+	}
+}
+
+// TestSeveralValuesAreProposedInTurn checks that a confirmed request for
+// several values runs each only after its own yes: a no skips one, a yes
+// runs one and proposes the next, and cancel drops the rest.
+func TestSeveralValuesAreProposedInTurn(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	p["restart apache on web-1, web-2 and web-3"] = intent("restart_service", ent("service", "apache"),
+		ent("host", "web-1"), ent("host", "web-2"), ent("host", "web-3"))
+	h.eng.cfg.Parser = p
+	steps := []struct {
+		say           string
+		ran           string // the host run this turn, if any
+		confirm, host string // what is proposed next
+	}{
+		{"restart apache on web-1, web-2 and web-3", "", "restart_service", "web-1"},
+		{"no", "", "restart_service", "web-2"},
+		{"yes", "web-2", "restart_service", "web-3"},
+		{"cancel", "", "", ""},
+		{"yes", "", "", ""},
+	}
+	for i, st := range steps {
+		before := h.log.count()
+		o := h.say("jason", st.say, "ops")
+		ran := ""
+		if h.log.count() > before {
+			ran = h.log.calls[len(h.log.calls)-1].Args.String("host")
+		}
+		if ran != st.ran || o.Confirm != st.confirm || (st.host != "" && o.Params["host"] != st.host) {
+			t.Fatalf("step %d %q: ran %q, proposes %q on %q; want %q, %q on %q (%s)", i, st.say, ran, o.Confirm, o.Params["host"], st.ran, st.confirm, st.host, replyOf(o))
+		}
+	}
+	if h.log.count() != 1 {
+		t.Fatalf("%d runs, want 1", h.log.count())
 	}
 }

@@ -219,7 +219,10 @@ func (e *Engine) picking(c conversation, in turnInput) (conversation, plan, bool
 			if !ok {
 				continue
 			}
-			if in.nlu.Intent == g || text == g || strings.HasPrefix(describe(s), text) && len(text) >= 4 {
+			// The same intent counts as a pick only without values of its
+			// own: "help http check" after "Did you mean: show what I can
+			// do…?" is a request of its own, not an answer.
+			if in.nlu.Intent == g && len(in.nlu.Entities) == 0 || text == g || strings.HasPrefix(describe(s), text) && len(text) >= 4 {
 				pick = g
 				break
 			}

@@ -39,13 +39,13 @@ func ExampleSchema() {
 	//   "additionalProperties": false,
 	//   "properties": {
 	//     "delay": {
-	//       "description": "How many seconds to wait first? (a whole number; default: 0)",
+	//       "description": "How many seconds to wait first? (a whole number from 0 to 300; default: 0)",
 	//       "maximum": 300,
 	//       "minimum": 0,
 	//       "type": "integer"
 	//     },
 	//     "host": {
-	//       "description": "Which host? (a host name or IP address)",
+	//       "description": "Which host? (a host name or IP address, like web-1 or 10.0.0.5)",
 	//       "type": "string"
 	//     },
 	//     "service": {

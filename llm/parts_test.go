@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/parleybot/parley/skills"
 )
 
 func TestBreakerHalfOpenLetsOneTrialThrough(t *testing.T) {
@@ -185,5 +187,45 @@ func TestSchemaOfEveryTestSkillIsValidJSON(t *testing.T) {
 		if fmt.Sprint(v["properties"]) == "<nil>" {
 			t.Errorf("%s: no properties: %s", s.Name, raw)
 		}
+	}
+}
+
+// TestSchemaDescribesValues checks that each parameter's description says
+// what its values look like: an open list by its examples, a closed one
+// only through the enum.
+func TestSchemaDescribesValues(t *testing.T) {
+	typ := func(spec skills.TypeSpec) skills.Type { return skills.MustType(spec) }
+	s := &skills.Skill{Name: "x", Params: []skills.Param{
+		{Name: "app", Type: typ(skills.TypeSpec{Name: "name", Values: []string{"checkout", "billing"}, Open: true}), Question: "Which app?"},
+		{Name: "env", Type: typ(skills.TypeSpec{Name: "enum", Values: []string{"prod", "qa"}}), Question: "Where?"},
+		{Name: "days", Type: typ(skills.TypeSpec{Name: "int", Min: 1, Max: 90, Days: true})},
+	}}
+	raw, err := Schema(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Properties map[string]struct {
+			Description string   `json:"description"`
+			Enum        []string `json:"enum"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"app":  "Which app? (a name such as checkout, billing)",
+		"env":  "Where?",
+		"days": "The days. (a number of days from 1 to 90, like 14 or “2 weeks”)",
+	} {
+		if got := doc.Properties[name].Description; got != want {
+			t.Errorf("%s: description %q, want %q", name, got, want)
+		}
+	}
+	if got := doc.Properties["env"].Enum; len(got) != 2 {
+		t.Errorf("env: enum %v, want the two values", got)
+	}
+	if got := doc.Properties["app"].Enum; got != nil {
+		t.Errorf("app: an open list must not be an enum: %v", got)
 	}
 }

@@ -75,20 +75,6 @@ func accepts(t skills.Type, raw string) bool {
 	return err == nil
 }
 
-// typeHints say what a value of each parameter type looks like.
-var typeHints = map[string]string{
-	"host":     "a host name or IP address",
-	"hostname": "a host name",
-	"url":      "an http or https URL",
-	"email":    "an email address",
-	"version":  "a version like 1.4.2, a commit hash, or latest",
-	"incident": "an incident number",
-	"duration": "a duration like 30s, 5m or 2h",
-	"person":   "a chat user name",
-	"int":      "a whole number",
-	"text":     "text on one line",
-}
-
 // describe is a parameter's description: its question, what its values
 // look like, and its default.
 func describe(p *skills.Param, open bool) string {
@@ -99,11 +85,8 @@ func describe(p *skills.Param, open bool) string {
 		b.WriteString("The " + strings.ReplaceAll(p.Name, "_", " ") + ".")
 	}
 	var notes []string
-	if h := typeHints[p.Type.Name()]; h != "" {
-		notes = append(notes, h)
-	}
-	if open {
-		notes = append(notes, "for example "+strings.Join(p.Type.Values(), ", "))
+	if h := p.Type.Describe(); h != "" && !(len(p.Type.Values()) > 0 && !open) {
+		notes = append(notes, h) // a closed list is the schema's enum
 	}
 	switch p.Default {
 	case "":

@@ -23,7 +23,7 @@ func Help(catalog func() []*Skill) Executor {
 		if topic != "" {
 			var match []*Skill
 			for _, s := range mine {
-				if s.Name == topic || strings.Contains(s.Name, topic) || strings.Contains(strings.ToLower(s.Description), topic) {
+				if about(s, topic) {
 					match = append(match, s)
 				}
 			}
@@ -50,6 +50,35 @@ func Help(catalog func() []*Skill) Executor {
 		b.WriteString("\nSay “help <skill>” for details.")
 		return Result{Text: b.String()}, nil
 	})
+}
+
+// about reports whether s is what a help topic asks about: the topic found
+// in its name or description as written, with its words joined ("on call":
+// oncall_who) or run together with underscores ("service status":
+// service_status), or each of its words found without a plural or -ing
+// ending ("trials": extend_trial, "incidents": every incident skill).
+func about(s *Skill, topic string) bool {
+	name, desc := strings.ToLower(s.Name), strings.ToLower(s.Description)
+	t := strings.ToLower(strings.TrimSpace(topic))
+	words := strings.FieldsFunc(t, func(r rune) bool { return r == ' ' || r == '_' || r == '-' })
+	if len(words) == 0 {
+		return false
+	}
+	if strings.Contains(name, t) || strings.Contains(desc, t) ||
+		strings.Contains(name, strings.Join(words, "")) || strings.Contains(name, strings.Join(words, "_")) {
+		return true
+	}
+	for _, w := range words {
+		for _, end := range []string{"ing", "es", "s"} {
+			if len(w)-len(end) >= 3 {
+				w = strings.TrimSuffix(w, end)
+			}
+		}
+		if !strings.Contains(name, w) && !strings.Contains(desc, w) {
+			return false
+		}
+	}
+	return true
 }
 
 func explain(b *strings.Builder, s *Skill) {

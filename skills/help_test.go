@@ -14,7 +14,7 @@ func helpCatalog(t *testing.T) []*Skill {
 	var list []*Skill
 	help := &Skill{
 		Name: "help", Description: "Show what I can do.",
-		Params: []Param{{Name: "topic", Type: MustType(TypeSpec{Name: "name"})}},
+		Params: []Param{{Name: "topic", Type: MustType(TypeSpec{Name: "text", MaxLen: 60})}},
 	}
 	help.Executor = Help(func() []*Skill { return list })
 	list = []*Skill{
@@ -157,8 +157,28 @@ func TestHelpTopic(t *testing.T) {
 			want: []string{"restart_service — ", "deploy — ", "oncall_next — "},
 		},
 		{
+			name: "a plural", roles: []string{"support"}, topic: "trials",
+			want: []string{"extend_trial — "}, wantNot: []string{"deploy — "},
+		},
+		{
+			name: "a plural of a part of several names", roles: []string{"ops"}, topic: "incidents",
+			want: []string{"incident_ack — "}, wantNot: []string{"restart_service — ", "deploy — "},
+		},
+		{
+			name: "words joined", topic: "on call",
+			want: []string{"oncall_next — "}, wantNot: []string{"incident_ack — "},
+		},
+		{
+			name: "words as a name", roles: []string{"ops"}, topic: "restart service",
+			want: []string{"restart_service — "}, wantNot: []string{"deploy — "},
+		},
+		{
+			name: "an -ing form", roles: []string{"ops", "deployer"}, topic: "deploying",
+			want: []string{"deploy — "}, wantNot: []string{"restart_service — "},
+		},
+		{
 			name: "help explains itself", topic: "help",
-			want: []string{"help — Show what I can do. (read)", "\n  • topic: name, optional"},
+			want: []string{"help — Show what I can do. (read)", "\n  • topic: text, optional"},
 		},
 	}
 	for _, tt := range tests {

@@ -327,6 +327,11 @@ type Result struct {
 	ExitCode int
 	// DryRun is set when nothing was really run.
 	DryRun bool
+	// Made names what the run created, by parameter name, so that a later
+	// request can refer to it: an opened incident's number under
+	// "incident", and "ack it" acknowledges that incident. It is kept for
+	// skills that ask for a yes (creating something does).
+	Made map[string]string
 }
 
 // UserError is a failure whose message is safe and useful to show the person.

@@ -23,13 +23,16 @@ type Type interface {
 	Kinds() []string
 	// Values lists the allowed canonical values, or nil for an open type.
 	Values() []string
+	// Describe says in plain words what a value looks like ("a whole
+	// number from 1 to 90"), for a person who asks.
+	Describe() string
 	Parse(raw string) (Value, error)
 }
 
 // TypeSpec configures a parameter type.
 type TypeSpec struct {
 	// Name is one of: host, hostname, name, enum, person, int, duration,
-	// url, email, version, incident, text.
+	// url, email, version, incident, when, text.
 	Name string
 	// Min and Max bound int (inclusive) and duration (seconds) values.
 	Min, Max int64
@@ -47,7 +50,7 @@ type TypeSpec struct {
 }
 
 // typeNames lists the type names NewType accepts.
-var typeNames = []string{"host", "hostname", "name", "enum", "person", "int", "duration", "url", "email", "version", "incident", "text"}
+var typeNames = []string{"host", "hostname", "name", "enum", "person", "int", "duration", "url", "email", "version", "incident", "when", "text"}
 
 // TypeNames returns the type names NewType accepts.
 func TypeNames() []string { return append([]string(nil), typeNames...) }
@@ -56,11 +59,13 @@ func TypeNames() []string { return append([]string(nil), typeNames...) }
 func NewType(spec TypeSpec) (Type, error) {
 	switch spec.Name {
 	case "host":
-		return simpleType{name: "host", kinds: []string{"host", "ip", "hostname", "fqdn"}, parse: typed.ParseHost}, nil
+		return simpleType{name: "host", kinds: []string{"host", "ip", "hostname", "fqdn"}, parse: typed.ParseHost,
+			about: "a host name or IP address, like web-1 or 10.0.0.5"}, nil
 	case "hostname":
-		return simpleType{name: "hostname", kinds: []string{"hostname", "fqdn", "host"}, parse: typed.ParseHostname}, nil
+		return simpleType{name: "hostname", kinds: []string{"hostname", "fqdn", "host"}, parse: typed.ParseHostname,
+			about: "a host name, like api.example.com"}, nil
 	case "url":
-		return simpleType{name: "url", kinds: []string{"url", "fqdn", "hostname"}, parse: func(s string) (string, error) {
+		return simpleType{name: "url", kinds: []string{"url", "fqdn", "hostname"}, about: "a web address, like https://status.example.com/health", parse: func(s string) (string, error) {
 			u, err := typed.ParseURL(s)
 			if err != nil {
 				return "", err
@@ -68,11 +73,22 @@ func NewType(spec TypeSpec) (Type, error) {
 			return u.String(), nil
 		}}, nil
 	case "email":
-		return simpleType{name: "email", kinds: []string{"email"}, parse: typed.ParseEmail}, nil
+		return simpleType{name: "email", kinds: []string{"email"}, parse: typed.ParseEmail,
+			about: "an email address, like alice@example.com"}, nil
 	case "version":
-		return simpleType{name: "version", kinds: []string{"version", "sha"}, parse: typed.ParseVersion}, nil
+		return simpleType{name: "version", kinds: []string{"version", "sha"}, parse: typed.ParseVersion,
+			about: "a version like v2.3.1, a commit hash, or latest"}, nil
 	case "incident":
 		return incidentType{}, nil
+	case "when":
+		return simpleType{name: "when", kinds: []string{"when"}, about: "a time, like now, tomorrow, friday 9am, dec 24 or in 3 hours",
+			parse: func(s string) (string, error) {
+				w, err := typed.ParseWhen(s)
+				if err != nil {
+					return "", err
+				}
+				return w.String(), nil
+			}}, nil
 	case "int":
 		if spec.Min > spec.Max {
 			return nil, fmt.Errorf("int type: min %d is above max %d", spec.Min, spec.Max)
@@ -114,9 +130,11 @@ type simpleType struct {
 	name  string
 	kinds []string
 	parse func(string) (string, error)
+	about string
 }
 
 func (t simpleType) Name() string     { return t.name }
+func (t simpleType) Describe() string { return t.about }
 func (t simpleType) Kinds() []string  { return t.kinds }
 func (t simpleType) Values() []string { return nil }
 func (t simpleType) Parse(raw string) (Value, error) {
@@ -132,6 +150,7 @@ type incidentType struct{}
 func (incidentType) Name() string     { return "incident" }
 func (incidentType) Kinds() []string  { return []string{"incident", "integer"} }
 func (incidentType) Values() []string { return nil }
+func (incidentType) Describe() string { return "an incident number, like #42 or INC-42" }
 func (incidentType) Parse(raw string) (Value, error) {
 	n, err := typed.ParseIncident(strings.TrimSpace(raw))
 	if err != nil {
@@ -149,6 +168,19 @@ func (intType) Name() string       { return "int" }
 func (intType) Kinds() []string    { return []string{"integer"} }
 func (intType) Values() []string   { return nil }
 func (t intType) Bounds() [2]int64 { return [2]int64{t.min, t.max} }
+func (t intType) Describe() string {
+	if t.days {
+		n := min(max(t.min, 14), t.max)
+		switch {
+		case t.min <= 14 && t.max >= 14:
+			return fmt.Sprintf("a number of days from %d to %d, like %d or “2 weeks”", t.min, t.max, n)
+		case t.min <= 7 && t.max >= 7:
+			return fmt.Sprintf("a number of days from %d to %d, like %d or “1 week”", t.min, t.max, n)
+		}
+		return fmt.Sprintf("a number of days from %d to %d, like %d", t.min, t.max, n)
+	}
+	return fmt.Sprintf("a whole number from %d to %d", t.min, t.max)
+}
 func (t intType) Parse(raw string) (Value, error) {
 	s := strings.TrimSpace(raw)
 	n, err := typed.ParseInt(s, t.min, t.max)
@@ -173,6 +205,12 @@ type durationType struct{ min, max int64 }
 func (durationType) Name() string     { return "duration" }
 func (durationType) Kinds() []string  { return []string{"duration"} }
 func (durationType) Values() []string { return nil }
+func (t durationType) Describe() string {
+	if t.max > 0 {
+		return fmt.Sprintf("a duration between %ds and %ds, like 30m or 2h", t.min, t.max)
+	}
+	return "a duration, like 30m or 2h"
+}
 func (t durationType) Parse(raw string) (Value, error) {
 	d, err := typed.ParseDuration(strings.TrimSpace(raw))
 	if err != nil {
@@ -192,6 +230,9 @@ type textType struct{ maxLen int }
 func (textType) Name() string     { return "text" }
 func (textType) Kinds() []string  { return []string{"text"} }
 func (textType) Values() []string { return nil }
+func (t textType) Describe() string {
+	return fmt.Sprintf("a line of text of at most %d characters", t.maxLen)
+}
 func (t textType) Parse(raw string) (Value, error) {
 	s := strings.TrimSpace(raw)
 	switch {
@@ -283,6 +324,19 @@ func (t nameType) Kinds() []string {
 	return nil
 }
 func (t nameType) Values() []string { return t.values }
+func (t nameType) Describe() string {
+	switch {
+	case !t.open:
+		return "one of " + strings.Join(t.values, ", ")
+	case t.name == "person" && len(t.values) > 0:
+		return "a person, like @" + t.values[0]
+	case t.name == "person":
+		return "a person, like @alice"
+	case len(t.values) > 0:
+		return "a name such as " + strings.Join(t.values, ", ")
+	}
+	return "a name of letters, digits, dots, underscores and hyphens"
+}
 
 func (t nameType) Parse(raw string) (Value, error) {
 	s := strings.ToLower(strings.TrimSpace(raw))

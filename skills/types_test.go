@@ -37,6 +37,7 @@ func testTypes(t testing.TB) map[string]Type {
 		"email":    {Name: "email"},
 		"version":  {Name: "version"},
 		"incident": {Name: "incident"},
+		"when":     {Name: "when"},
 		"text":     {Name: "text", MaxLen: 200},
 	}
 	out := make(map[string]Type, len(specs))
@@ -379,7 +380,7 @@ func TestHostileValues(t *testing.T) {
 	bases := map[string]string{
 		"host": "web-1", "hostname": "web-1", "name": "nginx", "enum": "production", "person": "alice",
 		"int": "42", "duration": "5m", "url": "https://example.com/a", "email": "ops@example.com",
-		"version": "1.2.3", "incident": "42", "text": "hello",
+		"version": "1.2.3", "incident": "42", "when": "tomorrow", "text": "hello",
 	}
 	for _, typName := range TypeNames() {
 		typ := types[typName]
@@ -884,5 +885,50 @@ func TestValueErrorsAreNotSentinels(t *testing.T) {
 	_, err := MustType(TypeSpec{Name: "int"}).Parse("")
 	if err == nil || errors.Is(err, ErrMissing) {
 		t.Fatalf("Parse(\"\") error = %v, want a reason that is not ErrMissing", err)
+	}
+}
+
+// TestDescribe checks that every type says what its values look like, and
+// that a value the description offers as an example is one the type takes.
+func TestDescribe(t *testing.T) {
+	tests := []struct {
+		spec    TypeSpec
+		want    string
+		example string // a value quoted in the description, "" if none
+	}{
+		{TypeSpec{Name: "host"}, "a host name or IP address, like web-1 or 10.0.0.5", "web-1"},
+		{TypeSpec{Name: "hostname"}, "a host name, like api.example.com", "api.example.com"},
+		{TypeSpec{Name: "url"}, "a web address, like https://status.example.com/health", "https://status.example.com/health"},
+		{TypeSpec{Name: "email"}, "an email address, like alice@example.com", "alice@example.com"},
+		{TypeSpec{Name: "version"}, "a version like v2.3.1, a commit hash, or latest", "v2.3.1"},
+		{TypeSpec{Name: "incident"}, "an incident number, like #42 or INC-42", "INC-42"},
+		{TypeSpec{Name: "int", Min: 1, Max: 5}, "a whole number from 1 to 5", "5"},
+		{TypeSpec{Name: "int", Min: 1, Max: 90, Days: true}, "a number of days from 1 to 90, like 14 or “2 weeks”", "2 weeks"},
+		{TypeSpec{Name: "int", Min: 1, Max: 7, Days: true}, "a number of days from 1 to 7, like 7 or “1 week”", "1 week"},
+		{TypeSpec{Name: "int", Min: 1, Max: 3, Days: true}, "a number of days from 1 to 3, like 3", "3"},
+		{TypeSpec{Name: "int", Min: 30, Max: 60, Days: true}, "a number of days from 30 to 60, like 30", "30"},
+		{TypeSpec{Name: "duration"}, "a duration, like 30m or 2h", "30m"},
+		{TypeSpec{Name: "duration", Min: 60, Max: 3600}, "a duration between 60s and 3600s, like 30m or 2h", "30m"},
+		{TypeSpec{Name: "text", MaxLen: 80}, "a line of text of at most 80 characters", ""},
+		{TypeSpec{Name: "enum", Values: []string{"prod", "qa"}}, "one of prod, qa", "qa"},
+		{TypeSpec{Name: "name", Values: []string{"checkout"}, Open: true}, "a name such as checkout", "checkout"},
+		{TypeSpec{Name: "name"}, "a name of letters, digits, dots, underscores and hyphens", ""},
+		{TypeSpec{Name: "person", Values: []string{"carol"}}, "one of carol", "carol"},
+		{TypeSpec{Name: "person", Values: []string{"carol"}, Open: true}, "a person, like @carol", "@carol"},
+		{TypeSpec{Name: "person"}, "a person, like @alice", "@alice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			typ := MustType(tt.spec)
+			if got := typ.Describe(); got != tt.want {
+				t.Errorf("Describe() = %q, want %q", got, tt.want)
+			}
+			if tt.example == "" {
+				return
+			}
+			if _, err := typ.Parse(tt.example); err != nil {
+				t.Errorf("the description's example %q is refused: %v", tt.example, err)
+			}
+		})
 	}
 }

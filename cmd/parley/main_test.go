@@ -50,6 +50,23 @@ func TestShellScriptedThroughAPipe(t *testing.T) {
 	}
 }
 
+func TestShellExitLeaves(t *testing.T) {
+	for _, leave := range []string{"exit", "quit", "  Quit!", "/quit"} {
+		code, out, errs := runCLI(t, "who is on call\n"+leave+"\nwho is on call for payments\n", "shell")
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", leave, code, errs)
+		}
+		if !strings.Contains(out, "is on call for platform") || strings.Contains(out, "you> who is on call for payments") {
+			t.Errorf("%q did not leave the shell:\n%s", leave, out)
+		}
+	}
+	// "exit" inside a sentence is an ordinary message.
+	_, out, _ := runCLI(t, "how do i exit\nwho is on call for payments\n", "shell")
+	if !strings.Contains(out, "is on call for payments") {
+		t.Errorf("a sentence with exit in it left the shell:\n%s", out)
+	}
+}
+
 func TestShellIdentityFlags(t *testing.T) {
 	_, out, _ := runCLI(t, "restart apache on web-1\n", "shell", "--user", "bob")
 	if !strings.Contains(out, "Sorry bob, you need the ops role to restart a service on a host. It can be run by alice, erin, jason.") {

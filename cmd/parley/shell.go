@@ -135,6 +135,10 @@ func (s *shell) loop(ctx context.Context, in io.Reader, prompt bool) error {
 			}
 			continue
 		}
+		switch strings.ToLower(strings.Trim(line, " \t.!")) {
+		case "exit", "quit":
+			return nil // what people type to leave a terminal program
+		}
 		s.history = append(s.history, line)
 		out := s.bot.Engine.Handle(ctx, dialog.Message{User: s.user, Channel: s.channel, Roles: s.roles, Text: line, Via: "shell"})
 		s.print(out)
@@ -222,7 +226,7 @@ func (s *shell) command(line string) bool {
   /roles a,b      set your roles
   /history        what you said this session
   /trace          show or hide what the bot understood and did
-  /quit           leave (or Ctrl-D)
+  /quit           leave (or exit, quit, Ctrl-D)
 `)
 	}
 	return false

@@ -129,10 +129,11 @@ func (s *Service) Create() skills.Executor {
 		if err := s.state.Append(ctx, indexKey, []byte(strconv.FormatInt(id, 10))); err != nil {
 			return skills.Result{}, fmt.Errorf("incident #%d: index: %w", id, err)
 		}
+		made := map[string]string{"incident": strconv.FormatInt(id, 10)}
 		if inc.Severity == "" {
-			return skills.Result{Text: fmt.Sprintf("Opened incident #%d: %s.", id, summary)}, nil
+			return skills.Result{Text: fmt.Sprintf("Opened incident #%d: %s.", id, summary), Made: made}, nil
 		}
-		return skills.Result{Text: fmt.Sprintf("Opened incident #%d (%s): %s.", id, inc.Severity, summary)}, nil
+		return skills.Result{Text: fmt.Sprintf("Opened incident #%d (%s): %s.", id, inc.Severity, summary), Made: made}, nil
 	})
 }
 

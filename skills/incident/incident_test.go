@@ -323,3 +323,19 @@ func TestLength(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateNamesWhatItMade checks that an opened incident's number is
+// handed back for later requests to refer to ("ack it").
+func TestCreateNamesWhatItMade(t *testing.T) {
+	f := newFixture()
+	f.must(t, "incident_create", "alice", map[string]string{"summary": "first"})
+	sk := f.skill["incident_create"]
+	args, err := sk.Bind(map[string]string{"summary": "second"}, skills.Caller{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sk.Executor.Execute(context.Background(), skills.Call{Skill: sk, Args: args, Caller: skills.Caller{User: "alice"}, Time: f.clock.now()})
+	if err != nil || res.Made["incident"] != "2" || len(res.Made) != 1 {
+		t.Fatalf("made %v, %v; want incident 2", res.Made, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleybot/parley/nlu/typed"
 	"github.com/parleybot/parley/skills"
 )
 
@@ -62,27 +63,43 @@ func (s *Service) team(name string) (*Rotation, bool) {
 }
 
 // Who is the executor of oncall_who. With a "team" argument it names that
-// team's on-call person; without one it gives a line per team.
+// team's on-call person; without one it gives a line per team. An "at"
+// argument (a moment in words: "friday 09:00") asks about that moment,
+// read in each team's time zone.
 func (s *Service) Who() skills.Executor {
 	return skills.ExecutorFunc(func(ctx context.Context, call skills.Call) (skills.Result, error) {
 		if err := ctx.Err(); err != nil {
 			return skills.Result{}, fmt.Errorf("oncall_who: %w", err)
 		}
 		now := s.now()
+		var at *typed.When
+		if raw := call.Args.String("at"); raw != "" && raw != "now" {
+			w, err := typed.ParseWhen(raw)
+			if err != nil {
+				return skills.Result{}, skills.Errorf("I can't tell when “%s” is.", raw)
+			}
+			at = &w
+		}
+		line := func(r *Rotation) string {
+			if at == nil {
+				return whoLine(r, now)
+			}
+			return whoLineAt(r, at.At(now, r.loc()), now)
+		}
 		if name := call.Args.String("team"); name != "" {
 			r, ok := s.team(name)
 			if !ok {
 				return skills.Result{}, skills.Errorf("I don't know an on-call rotation for %q. Teams: %s.",
 					name, strings.Join(s.Teams(), ", "))
 			}
-			return skills.Result{Text: whoLine(r, now)}, nil
+			return skills.Result{Text: line(r)}, nil
 		}
 		if len(s.rotations) == 0 {
 			return skills.Result{Text: "No on-call rotations are configured."}, nil
 		}
 		lines := make([]string, len(s.rotations))
 		for i := range s.rotations {
-			lines[i] = whoLine(&s.rotations[i], now)
+			lines[i] = line(&s.rotations[i])
 		}
 		if len(lines) == 1 {
 			return skills.Result{Text: lines[0]}, nil
@@ -100,6 +117,25 @@ func whoLine(r *Rotation, now time.Time) string {
 	line := fmt.Sprintf("%s is on call for %s until %s", person, r.Team, when(until, now, r.loc()))
 	if next, _ := r.At(until); next != "" && !strings.EqualFold(next, person) {
 		line += " (then " + next + ")"
+	}
+	return line + "."
+}
+
+// whoLineAt reads "On Fri 27 Nov 12:00 CET, alice is on call for
+// payments (until Mon 30 Nov 09:00 CET)." for a moment t, past or future.
+func whoLineAt(r *Rotation, t, now time.Time) string {
+	person, until := r.At(t)
+	verb := "is"
+	if t.Before(now.Add(-time.Minute)) {
+		verb = "was"
+	}
+	layout := "Mon 2 Jan 15:04 MST"
+	if t.In(r.loc()).Year() != now.In(r.loc()).Year() {
+		layout = "Mon 2 Jan 2006 15:04 MST"
+	}
+	line := fmt.Sprintf("On %s, %s %s on call for %s", t.In(r.loc()).Format(layout), person, verb, r.Team)
+	if !until.IsZero() {
+		line += " (until " + when(until, t, r.loc()) + ")"
 	}
 	return line + "."
 }

@@ -13,6 +13,7 @@ import (
 func whoSkill() *skills.Skill {
 	return &skills.Skill{Name: "oncall_who", Params: []skills.Param{
 		{Name: "team", Type: skills.MustType(skills.TypeSpec{Name: "name"})},
+		{Name: "at", Type: skills.MustType(skills.TypeSpec{Name: "when"})},
 	}}
 }
 
@@ -66,6 +67,36 @@ func TestWho(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.team, func(t *testing.T) {
 			raw := map[string]string{}
+			if tt.team != "" {
+				raw["team"] = tt.team
+			}
+			got, err := run(t, s.Who(), whoSkill(), raw, "zoe")
+			if err != nil || got != tt.want {
+				t.Errorf("got %q, %v\nwant %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestWhoAt asks about other moments than now: the shift covering that
+// moment is named, in the past tense for the past.
+func TestWhoAt(t *testing.T) {
+	s := service(t) // Friday 20 November 2026, 11:00 in Berlin
+	tests := []struct{ team, at, want string }{
+		{"payments", "now", "alice is on call for payments until Mon 09:00 CET (then bob)."},
+		{"payments", "next week", "On Mon 23 Nov 12:00 CET, bob is on call for payments (until Mon 30 Nov 09:00 CET)."},
+		{"payments", "mon 08:00", "On Mon 23 Nov 08:00 CET, alice is on call for payments (until Mon 09:00 CET)."},
+		{"search", "tomorrow", "On Sat 21 Nov 12:00 CET, dan is on call for search (until Sun 09:00 CET)."},
+		{"search", "yesterday", "On Thu 19 Nov 12:00 CET, dan was on call for search (until Fri 09:00 CET)."},
+		{"search", "2026-11-01", "On Sun 1 Nov 12:00 CET, erin was on call for search (until Mon 01:00 CET)."},
+		{"search", "nov 1", "On Mon 1 Nov 2027 12:00 CET, bob is on call for search (until Tue 09:00 CET)."},
+		{"", "in 3 days", "• On Mon 23 Nov 11:00 CET, bob is on call for payments (until Mon 30 Nov 09:00 CET).\n" +
+			"• On Mon 23 Nov 11:00 CET, dan is on call for search (until Tue 09:00 CET).\n" +
+			"• On Mon 23 Nov 11:00 CET, pat is on call for platform (until Mon 30 Nov 09:00 CET)."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.team+" "+tt.at, func(t *testing.T) {
+			raw := map[string]string{"at": tt.at}
 			if tt.team != "" {
 				raw["team"] = tt.team
 			}
