@@ -51,6 +51,7 @@ type Adapter struct {
 	threads ThreadIndex
 	buttons *buttonIndex
 	notices notices
+	flood   *floodGuard
 }
 
 // New checks the configuration and builds an Adapter. It does no I/O.
@@ -75,6 +76,7 @@ func New(cfg Config, engine Engine) (*Adapter, error) {
 		verify:  verifier{secret: []byte(cfg.SigningSecret.Reveal()), window: cfg.SignatureWindow, now: cfg.Now},
 		threads: cfg.Threads,
 		buttons: &buttonIndex{now: cfg.Now, m: map[dialog.Key]buttonEntry{}},
+		flood:   newFloodGuard(cfg.PersonRate, cfg.PersonBurst),
 	}
 	a.dir = cfg.Directory
 	if a.dir == nil {
@@ -85,6 +87,20 @@ func New(cfg Config, engine Engine) (*Adapter, error) {
 
 // Mode reports the transport Run uses.
 func (a *Adapter) Mode() Mode { return a.cfg.Mode() }
+
+// errNotReady is Ready's answer before Run has checked the bot token and
+// after it has stopped.
+var errNotReady = errors.New("slack: not connected yet, or stopping")
+
+// Ready reports whether the adapter takes events: nil between Run's
+// auth.test and its stop. Events that arrive before are answered 503, so
+// a readiness probe should hold traffic until then.
+func (a *Adapter) Ready() error {
+	if !a.ready.Load() {
+		return errNotReady
+	}
+	return nil
+}
 
 // Run learns the bot's own user id (auth.test), then handles events until
 // ctx ends: over Socket Mode it holds the connection itself; for the Events
@@ -194,6 +210,14 @@ func (a *Adapter) onMessage(ctx context.Context, in inbound) {
 		return
 	}
 	p := a.dir.Lookup(ctx, in.user)
+	if ok, tell := a.flood.allow(in.user, a.cfg.Now()); !ok {
+		a.log.WarnContext(ctx, "slack: a person sends faster than the limit; message dropped", "event", in.id, "user", p.Name, "channel", in.channel)
+		if tell {
+			note := fmt.Sprintf("%s, you're sending messages faster than I can usefully answer, so I'm skipping some. Wait a few seconds, then ask again.", p.ID)
+			a.postText(in.channel, thread, a.replyText(p, dialog.Outcome{Replies: []string{strings.Replace(note, p.ID, p.Name, 1)}}))
+		}
+		return
+	}
 	msg := dialog.Message{User: p.Name, Channel: in.channel, Thread: thread, Roles: p.Roles, Text: cleanInbound(in.text, a.botID, a.dir.Name), Via: via}
 	out := a.engine.Handle(ctx, msg)
 	a.logTurn(ctx, in, msg, out)
@@ -269,8 +293,9 @@ func (a *Adapter) onClick(ctx context.Context, in inbound) {
 	a.logTurn(ctx, in, msg, out)
 	a.buttons.forget(key)
 	if out.Confirm != "" {
-		// Still a question: it is asked again below with fresh buttons.
-		a.settle(in.channel, c.messageTS, nil, question, "Asked again below.")
+		// A question again below with fresh buttons: this one again, or
+		// the next value of a request that named several.
+		a.settle(in.channel, c.messageTS, nil, question, settledLine(out, p, said))
 		a.respond(key, p, out)
 		return
 	}
@@ -285,11 +310,7 @@ func (a *Adapter) respond(key dialog.Key, p Person, out dialog.Outcome) {
 	text := a.replyText(p, out)
 	if ref := a.buttons.get(key); ref != nil && (out.State != dialog.Confirming || out.Confirm != "") {
 		a.buttons.forget(key)
-		line := outcomeLine(out, p, "")
-		if out.Confirm != "" {
-			line = "Asked again below."
-		}
-		a.settle(key.Channel, "", ref, ref.question, line)
+		a.settle(key.Channel, "", ref, ref.question, settledLine(out, p, ""))
 	}
 	if out.Confirm == "" {
 		a.postText(key.Channel, key.Thread, text)
@@ -364,6 +385,21 @@ func outcomeLine(out dialog.Outcome, p Person, said string) string {
 		return "✖️ Cancelled — cancelled by " + who
 	}
 	return "Answered in the thread by " + who
+}
+
+// settledLine says how a button question ended when the turn that answered
+// it may ask another: run or skipped, when the new question is about the
+// next value of a request that named several; else asked again.
+func settledLine(out dialog.Outcome, p Person, said string) string {
+	if out.Confirm == "" || out.Executed != nil {
+		return outcomeLine(out, p, said)
+	}
+	for _, r := range out.Records {
+		if r.Kind == "cancelled" {
+			return "✖️ Skipped — answered by @" + p.Display
+		}
+	}
+	return "Asked again below."
 }
 
 // confirmBlocks shows an escaped question with Confirm and Cancel. Block

@@ -108,6 +108,12 @@ type Config struct {
 	// with bursts of ChannelBurst (3).
 	ChannelRate  float64
 	ChannelBurst int
+	// PersonRate is how many messages a second one person may have
+	// handled (0.5), with bursts of PersonBurst (10); past it the person
+	// is told once to slow down and further messages are dropped until
+	// the pace falls. Button presses are not counted.
+	PersonRate  float64
+	PersonBurst int
 	// MaxAttempts bounds how often one message is sent when Slack answers
 	// 429 (5).
 	MaxAttempts int
@@ -168,6 +174,7 @@ func (c *Config) fill() {
 	def(&c.MaxConcurrent, 16)
 	def(&c.QueueSize, 1024)
 	def(&c.ChannelBurst, 3)
+	def(&c.PersonBurst, 10)
 	def(&c.MaxAttempts, 5)
 	def(&c.MaxText, 4000)
 	def(&c.UploadAbove, 8000)
@@ -179,6 +186,9 @@ func (c *Config) fill() {
 	}
 	if c.ChannelRate <= 0 {
 		c.ChannelRate = 1
+	}
+	if c.PersonRate <= 0 {
+		c.PersonRate = 0.5
 	}
 	if c.CacheTTL <= 0 {
 		c.CacheTTL = 10 * time.Minute

@@ -1,9 +1,12 @@
 package slack_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	chatslack "github.com/parleybot/parley/chat/slack"
 )
 
 // A dialog started by a mention goes on in its thread without mentions,
@@ -249,5 +252,73 @@ func TestLongOutput(t *testing.T) {
 				t.Fatalf("truncation note present: %v, for %d characters:\n…%s", truncated, tc.size, text[max(0, len(text)-200):])
 			}
 		})
+	}
+}
+
+// A person sending faster than the limit is told once and the excess is
+// dropped, not answered: the channel gets one notice, not a reply to every
+// line. Another person is not held back.
+func TestFloodIsDroppedWithOneNotice(t *testing.T) {
+	fs := newFakeSlack(t)
+	p := startParley(t, fs, options{config: func(c *chatslack.Config) { c.PersonRate, c.PersonBurst = 0.001, 3 }})
+	for i := range 8 {
+		ts := fmt.Sprintf("300.%06d", i+1)
+		p.send(mention(fmt.Sprintf("EvF%d", i), jason, opsChan, "who is on call for payments?", ts, ""))
+	}
+	p.send(mention("EvB", bob, opsChan, "who is on call for sre?", "300.000100", ""))
+	fs.waitPosts("chat.postMessage", 5)
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	posts := ok(fs.snapshot(), "chat.postMessage")
+	notices := 0
+	for _, c := range posts {
+		if strings.Contains(c.text(), "you're sending messages faster than I can usefully answer") {
+			notices++
+			if !strings.HasPrefix(c.text(), "jason, ") || c.thread() != "300.000004" {
+				t.Errorf("notice %q in thread %q", c.text(), c.thread())
+			}
+		}
+	}
+	if runs := p.runs.get("oncall_who"); runs != 4 || notices != 1 || len(posts) != 5 {
+		t.Fatalf("%d runs (3 for jason, 1 for bob), %d notices, %d posts; want 4, 1, 5:\n%s", runs, notices, len(posts), dump(posts))
+	}
+}
+
+// A request naming several hosts asks about each with its own buttons: the
+// answered question shows how it ended, run or skipped, and the next one
+// comes with fresh buttons.
+func TestSeveralValuesWithButtons(t *testing.T) {
+	fs := newFakeSlack(t)
+	p := startParley(t, fs, options{})
+	const thread = "500.000001"
+	p.send(mention("Ev1", jason, opsChan, "restart apache on web-1, web-2 and web-3", thread, ""))
+	q1 := fs.waitPosts("chat.postMessage", 1)[0]
+	if !hasButtons(t, q1) || !strings.HasSuffix(q1.text(), "Restart apache on web-1? (yes / no)") {
+		t.Fatalf("first question: %s", dump([]call{q1}))
+	}
+	p.click(clickPayload(t, jason, q1, "parley_confirm", "501.000001"))
+	upd := fs.waitPosts("chat.update", 1)[0]
+	if upd.ts != q1.ts || !strings.HasSuffix(upd.text(), "✅ Done — confirmed by @Jason") {
+		t.Fatalf("the first question after its yes: %s", dump([]call{upd}))
+	}
+	q2 := fs.waitPosts("chat.postMessage", 2)[1]
+	if !hasButtons(t, q2) || !strings.Contains(q2.text(), "Next, web-2:") || !strings.HasSuffix(q2.text(), "Restart apache on web-2? (yes / no)") {
+		t.Fatalf("second question: %s", dump([]call{q2}))
+	}
+	p.click(clickPayload(t, jason, q2, "parley_cancel", "502.000001"))
+	upd2 := fs.waitPosts("chat.update", 2)[1]
+	if upd2.ts != q2.ts || !strings.HasSuffix(upd2.text(), "✖️ Skipped — answered by @Jason") {
+		t.Fatalf("the second question after its no: %s", dump([]call{upd2}))
+	}
+	q3 := fs.waitPosts("chat.postMessage", 3)[2]
+	if !hasButtons(t, q3) || !strings.HasSuffix(q3.text(), "Restart apache on web-3? (yes / no)") {
+		t.Fatalf("third question: %s", dump([]call{q3}))
+	}
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.runs.get("restart_service"); n != 1 {
+		t.Fatalf("restart_service ran %d times, want 1", n)
 	}
 }

@@ -417,6 +417,7 @@ func startParley(t testing.TB, fs *fakeSlack, o options) *parley {
 			return ok && s.Risk == skills.Dangerous
 		},
 		ChannelRate: 1000, ChannelBurst: 100,
+		PersonRate: 1e9, PersonBurst: 1 << 30, // tests send fast; TestFloodIsDropped… sets its own
 		DrainTimeout: hangGuard,
 		Logger:       slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}

@@ -282,3 +282,35 @@ func FuzzDecodeClick(f *testing.F) {
 		}
 	})
 }
+
+func TestFloodGuard(t *testing.T) {
+	g := newFloodGuard(1, 2) // a message a second, two at once
+	t0 := time.Unix(1_800_000_000, 0)
+	steps := []struct {
+		user     string
+		after    time.Duration
+		ok, tell bool
+	}{
+		{"ann", 0, true, false},
+		{"ann", 0, true, false},
+		{"ann", 0, false, true},  // over: told
+		{"ann", 0, false, false}, // still over: not told again
+		{"bo", 0, true, false},   // someone else is not held back
+		{"ann", time.Second, true, false},
+		{"ann", 0, false, true}, // over again after an allowed one: told again
+		{"ann", 10 * time.Second, true, false},
+		{"ann", 0, true, false}, // the bucket refilled to its burst, no more
+		{"ann", 0, false, true},
+	}
+	now := t0
+	for i, s := range steps {
+		now = now.Add(s.after)
+		if ok, tell := g.allow(s.user, now); ok != s.ok || tell != s.tell {
+			t.Fatalf("step %d (%s): ok %v tell %v, want %v %v", i, s.user, ok, tell, s.ok, s.tell)
+		}
+	}
+	g.forgetIdle(now.Add(time.Hour))
+	if len(g.people) != 0 {
+		t.Fatalf("idle people kept: %v", g.people)
+	}
+}

@@ -265,14 +265,20 @@ type bucket struct {
 	last        time.Time
 }
 
-// reserve takes a token and returns how long to wait before using it.
-func (b *bucket) reserve(now time.Time) time.Duration {
+// refill adds the tokens earned since the last call (a new bucket starts
+// full).
+func (b *bucket) refill(now time.Time) {
 	if b.last.IsZero() {
 		b.tokens = b.burst
 	} else if now.After(b.last) {
 		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	}
 	b.last = now
+}
+
+// reserve takes a token and returns how long to wait before using it.
+func (b *bucket) reserve(now time.Time) time.Duration {
+	b.refill(now)
 	b.tokens--
 	if b.tokens >= 0 {
 		return 0

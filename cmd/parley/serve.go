@@ -117,6 +117,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	srv := newServer(*listen, logger)
 
 	var sink notify.Sink = notify.NewTextSink(e.stdout)
+	readyChecks := []func() error{}
 	if sl != nil {
 		adapter, err := chatslack.New(sl.adapterConfig(cfg, b, rdb, logger), b.Engine)
 		if err != nil {
@@ -127,6 +128,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 			srv.handle("/slack/interactive", adapter.InteractionsHandler())
 		}
 		parts = append(parts, adapter.Run)
+		readyChecks = append(readyChecks, adapter.Ready)
 		sink = adapter
 		logger.Info("parley serve: Slack", "mode", adapter.Mode().String())
 	} else {
@@ -141,7 +143,7 @@ func serveCmd(ctx context.Context, args []string, e env) error {
 	srv.handle("/hooks/", notify.Handler(hub, secrets, logger))
 	srv.handle("/", api.New(api.Config{
 		Engine: b.Engine, Skills: b.Skills.All, Tokens: apiTokens(e, cfg, logger),
-		Ready: func(ctx context.Context) error { return ready(ctx, rdb, b) }, Metrics: reg, Logger: logger,
+		Ready: func(ctx context.Context) error { return ready(ctx, rdb, b, readyChecks...) }, Metrics: reg, Logger: logger,
 	}))
 	parts = append(parts, srv.run)
 	logger.Info("parley serve: starting", "version", versionString())
@@ -203,8 +205,14 @@ func hooks(e env, cfg *config.Config, sink notify.Sink, logger *slog.Logger) (*n
 	return hub, secrets, nil
 }
 
-// ready reports whether the store is reachable.
-func ready(ctx context.Context, rdb *redis.Client, b *bot.Bot) error {
+// ready reports whether the store is reachable and every chat adapter
+// takes events.
+func ready(ctx context.Context, rdb *redis.Client, b *bot.Bot, checks ...func() error) error {
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
 	if rdb != nil {
 		if err := rdb.Ping(ctx).Err(); err != nil {
 			return fmt.Errorf("redis: %w", err)

@@ -123,15 +123,18 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// parley serve over the Events API, end to end: a signed mention is
-// answered in Slack, a forged one is refused, and a cancelled context (a
-// SIGTERM) stops it cleanly. Secrets never reach the log; the action
+// parley serve over the Events API, end to end: until the bot token is
+// checked, /readyz and events answer 503 (Slack delivers again); then a
+// signed mention is answered in Slack, a forged one is refused, and a
+// cancelled context (a SIGTERM) stops it cleanly. Secrets never reach the log; the action
 // reaches the audit trail.
 func TestServeEventsAPI(t *testing.T) {
 	var mu sync.Mutex
 	var posted []string
+	authed := make(chan struct{})
 	fake := slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
+			<-authed
 			io.WriteString(w, `{"ok":true,"user_id":"UPARLEY","user":"parley"}`)
 		})
 		c.Handle("/users.info", func(w http.ResponseWriter, r *http.Request) {
@@ -166,6 +169,14 @@ func TestServeEventsAPI(t *testing.T) {
 	base := waitListening(t, stderr, exit)
 
 	body := []byte(`{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention","user":"UJASON","channel":"C1","ts":"1700000000.000001","text":"<@UPARLEY> who is on call for payments?"}}`)
+	if code := getStatus(t, base+"/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz before auth.test answered: %d, want 503", code)
+	}
+	if code := postSigned(t, base+"/slack/events", body, testSecret); code != http.StatusServiceUnavailable {
+		t.Errorf("event before auth.test answered: %d, want 503", code)
+	}
+	close(authed)
+	waitReady(t, base, stderr)
 	if code := postSigned(t, base+"/slack/events", body, testSecret); code != http.StatusOK {
 		t.Fatalf("signed event: %d", code)
 	}
@@ -235,6 +246,28 @@ func waitListening(t *testing.T, stderr *lockedBuffer, exit <-chan int) string {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// waitReady polls /readyz as a load balancer would, until it answers 200.
+func waitReady(t *testing.T, base string, stderr *lockedBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for getStatus(t, base+"/readyz") != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatalf("never ready:\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func getStatus(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func postSigned(t *testing.T, url string, body []byte, key string) int {
