@@ -21,6 +21,10 @@ type classifier struct {
 	Labels []string
 	Index  map[uint64]int32
 	W      []float32 // len(Index) * len(Labels)
+	// Counts are the training counts of word-level features per label;
+	// words is their evidence (see evidence.go).
+	Counts []labelCount
+	words  evidence
 }
 
 type trainSet struct {
@@ -45,12 +49,12 @@ type classifierOptions struct {
 
 // trainClassifier fits the model. Examples are featurised by the caller;
 // features seen only once in the whole set are kept (small data needs them).
-func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []int, opt classifierOptions) (*classifier, error) {
+func trainClassifier(ctx context.Context, labels []string, xs []featureList, ys []int, opt classifierOptions) (*classifier, error) {
 	c := &classifier{Labels: labels, Index: make(map[uint64]int32)}
 	set := trainSet{feats: make([][]int32, len(xs)), labels: ys}
 	for i, x := range xs {
-		row := make([]int32, 0, len(x))
-		for _, h := range x {
+		row := make([]int32, 0, len(x.all))
+		for _, h := range x.all {
 			id, ok := c.Index[h]
 			if !ok {
 				id = int32(len(c.Index))
@@ -181,6 +185,11 @@ func trainClassifier(ctx context.Context, labels []string, xs [][]uint64, ys []i
 		w[i] = v / n
 	}
 	c.W = w
+	c.Counts = countEvidence(c.Index, xs, ys)
+	var err error
+	if c.words, err = newEvidence(c.Counts, len(c.Index), k); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -215,8 +224,10 @@ func (c *classifier) warmStart(w []float32, from *classifier) {
 }
 
 // scores fills probs (len(Labels)) with the label probabilities of a
-// message's hashed features; unknown features are ignored. rows is scratch.
-func (c *classifier) scores(feats []uint64, probs []float64, rows []int32) []int32 {
+// message's hashed features; unknown features are ignored. The word
+// evidence of the known rows is added times evidence (0: none). rows is
+// scratch.
+func (c *classifier) scores(feats []uint64, evidence float64, probs []float64, rows []int32) []int32 {
 	rows = rows[:0]
 	for _, h := range feats {
 		if id, ok := c.Index[h]; ok {
@@ -238,6 +249,9 @@ func (c *classifier) scores(feats []uint64, probs []float64, rows []int32) []int
 		for j := range probs {
 			probs[j] *= x
 		}
+	}
+	if evidence > 0 {
+		c.words.add(probs, rows, evidence)
 	}
 	softmax(probs)
 	return rows

@@ -63,3 +63,51 @@ func HeldOutSpans(ctx context.Context, examples []Example) ([][]string, error) {
 	}
 	return out, nil
 }
+
+// WithoutWordEvidence returns m deciding on its learned weights alone.
+func WithoutWordEvidence(m *Model) *Model {
+	c := m.WithDecision(m.opts.Threshold, m.opts.Margin)
+	in := *m.intents
+	in.words = evidence{}
+	c.intents = &in
+	return c
+}
+
+// WordCounts counts the distinct word-level features of texts per label
+// ("row label n", features numbered in order of first appearance, the
+// bias first), as the classifier does for its word evidence.
+func WordCounts(texts [][]string, labels []int) []string {
+	index := map[uint64]int32{}
+	xs := make([]featureList, len(texts))
+	for i, words := range texts {
+		all, n := messageFeatures(nil, words, nil)
+		for _, h := range all {
+			if _, ok := index[h]; !ok {
+				index[h] = int32(len(index))
+			}
+		}
+		xs[i] = featureList{all, n}
+	}
+	var out []string
+	for _, c := range countEvidence(index, xs, labels) {
+		out = append(out, fmt.Sprintf("%d %d %d", c.Row, c.Label, c.N))
+	}
+	return out
+}
+
+// EvidenceOf builds word evidence from counts ({row, label, n}) for rows
+// and labels, and returns the label scores it adds for the given rows at
+// scale 1.
+func EvidenceOf(counts [][3]int32, rows, labels int, of []int32) ([]float64, error) {
+	cs := make([]labelCount, len(counts))
+	for i, c := range counts {
+		cs[i] = labelCount{Row: c[0], Label: c[1], N: c[2]}
+	}
+	e, err := newEvidence(cs, rows, labels)
+	if err != nil {
+		return nil, err
+	}
+	z := make([]float64, labels)
+	e.add(z, of, 1)
+	return z, nil
+}

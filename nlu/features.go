@@ -45,27 +45,41 @@ const (
 	fBias    = 'z'
 )
 
-// intentFeatures appends the hashed features of one message: words and
+// messageFeatures appends the hashed features of one message: words and
 // word pairs (entity values replaced by their class, so "restart apache on
-// web-1" and "restart flurbd on zeta-9" share "on <host>"), character
+// web-1" and "restart flurbd on zeta-9" share "on <host>"), the classes of
+// entities present, the words inside entities (extra) and character
 // n-grams of each word (3 to 5, with word boundaries, for typos and
-// inflections), and the classes of entities present.
-func intentFeatures(dst []uint64, words []string) []uint64 {
+// inflections). It returns the features and how many of them, from the
+// first, are the bias and the word-level ones: the character n-grams come
+// last.
+func messageFeatures(dst []uint64, words, extra []string) ([]uint64, int) {
+	first := len(dst)
 	dst = append(dst, featureOf(fBias))
 	prev := "<s>"
 	for _, w := range words {
 		dst = append(dst, featureOf(fUnigram, w))
 		dst = append(dst, featureOf(fBigram, prev, w))
 		prev = w
-		if len(w) > 0 && w[0] == '<' {
+		if isClassWord(w) {
 			dst = append(dst, featureOf(fClass, w))
-			continue
 		}
-		dst = charGrams(dst, w)
 	}
 	dst = append(dst, featureOf(fBigram, prev, "</s>"))
-	return dst
+	for _, w := range extra {
+		dst = append(dst, featureOf(fUnigram, w))
+	}
+	n := len(dst) - first
+	for _, w := range words {
+		if !isClassWord(w) {
+			dst = charGrams(dst, w)
+		}
+	}
+	return dst, n
 }
+
+// isClassWord reports whether w stands for an entity class ("<host>").
+func isClassWord(w string) bool { return len(w) > 0 && w[0] == '<' }
 
 // charGrams appends the hashed 3-, 4- and 5-grams of "<" + w + ">".
 func charGrams(dst []uint64, w string) []uint64 {

@@ -187,14 +187,6 @@ func classifierWords(a *analysis, spans []span, dst, extra []string) ([]string, 
 	return dst, extra
 }
 
-func messageFeatures(dst []uint64, words, extra []string) []uint64 {
-	dst = intentFeatures(dst, words)
-	for _, w := range extra {
-		dst = append(dst, featureOf(fUnigram, w))
-	}
-	return dst
-}
-
 // exactKey is the form under which known phrasings are remembered.
 func exactKey(folded string) string {
 	return strings.TrimRight(tidy(folded), ".!?,;: ")
@@ -299,17 +291,19 @@ func Train(ctx context.Context, examples []Example, opts Options) (*Model, error
 	// learns each example with its marked spans and again with the spans
 	// a tagger that never saw it finds, as when parsing: it learns what
 	// roles mean, and not to trust a role more than the tagger earns.
-	xs := make([][]uint64, 0, 2*len(examples))
+	xs := make([]featureList, 0, 2*len(examples))
 	ys := make([]int, 0, 2*len(examples))
 	var words, extra []string
 	for i, ex := range examples {
 		words, extra = classifierWords(&as[i], golds[i], words, extra)
-		xs = append(xs, messageFeatures(nil, words, extra))
+		f, n := messageFeatures(nil, words, extra)
+		xs = append(xs, featureList{f, n})
 		ys = append(ys, labels[ex.Intent])
 	}
 	for i, ex := range jack {
 		words, extra = classifierWords(&as[i], ex, words, extra)
-		xs = append(xs, messageFeatures(nil, words, extra))
+		f, n := messageFeatures(nil, words, extra)
+		xs = append(xs, featureList{f, n})
 		ys = append(ys, labels[examples[i].Intent])
 	}
 	cl, err := trainClassifier(ctx, labelList, xs, ys, classifierOptions{

@@ -58,8 +58,13 @@ func (m *Model) parse(ctx context.Context, text string, taught map[string]string
 		spans = m.spansOf(s.path)
 	}
 	s.words, s.extra = classifierWords(&a, spans, s.words, s.extra)
-	s.feats = messageFeatures(s.feats[:0], s.words, s.extra)
-	s.rows = m.intents.scores(s.feats, s.probs, s.rows)
+	var nWords int
+	s.feats, nWords = messageFeatures(s.feats[:0], s.words, s.extra)
+	evidence := 0.0
+	if len(s.words) >= evidenceMinWords {
+		evidence = evidenceWeight / float64(nWords)
+	}
+	s.rows = m.intents.scores(s.feats, evidence, s.probs, s.rows)
 	if best := m.intents.Labels[argmax(s.probs)]; best != OutOfScope && m.entities != nil && len(a.words) > 0 {
 		// Only the intent's own features are added to the emissions, and
 		// only the roles the intent's examples mark are looked for.

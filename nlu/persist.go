@@ -13,7 +13,7 @@ import (
 )
 
 // modelFormat is bumped whenever the encoded model changes shape.
-const modelFormat = 3
+const modelFormat = 4
 
 // The file form of a model holds no maps, so the same model always
 // encodes to the same bytes.
@@ -24,6 +24,7 @@ type modelFile struct {
 	Lists     []fileList
 	Regexes   []Regex
 	Intents   fileWeights
+	Words     []labelCount // word-level feature counts per intent
 	Entities  *fileWeights
 	Vocab     []wordCount
 	Exact     [][2]string // phrasing, intent
@@ -73,6 +74,7 @@ func (m *Model) Save(w io.Writer) error {
 	f := modelFile{
 		Format: modelFormat, Threshold: m.opts.Threshold, Margin: m.opts.Margin, Regexes: m.opts.Regexes,
 		Intents: fileWeights{Labels: m.intents.Labels, Keys: keysInRowOrder(m.intents.Index), W: m.intents.W},
+		Words:   m.intents.Counts,
 	}
 	for _, l := range m.opts.Lists {
 		fl := fileList{Type: l.Type, Values: l.Values}
@@ -124,8 +126,12 @@ func Load(r io.Reader) (*Model, error) {
 	if len(in.Labels) == 0 || len(in.W) != len(in.Keys)*len(in.Labels) {
 		return nil, fmt.Errorf("model file is damaged: intent weights do not match")
 	}
+	words, err := newEvidence(f.Words, len(in.Keys), len(in.Labels))
+	if err != nil {
+		return nil, fmt.Errorf("model file is damaged: %w", err)
+	}
 	m := &Model{
-		intents: &classifier{Labels: in.Labels, Index: indexOf(in.Keys), W: in.W},
+		intents: &classifier{Labels: in.Labels, Index: indexOf(in.Keys), W: in.W, Counts: f.Words, words: words},
 		counts:  map[string]int{}, exact: map[string]string{}, roles: map[string]map[string]bool{},
 		marked: map[string]bool{},
 	}
