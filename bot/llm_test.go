@@ -67,7 +67,7 @@ func TestLanguageModelEndToEnd(t *testing.T) {
 	say := func(text string) dialog.Outcome {
 		return b.Engine.Handle(ctx, dialog.Message{User: "jason", Channel: "ops", Roles: []string{"ops"}, Text: text, Via: "test"})
 	}
-	phrase := "fix the wedged apache on web-1 by turning it off and on"
+	phrase := "the pages apache serves from web-1 went stale, do whatever fixed that last week"
 	out := say(phrase)
 	if out.Confirm != "restart_service" || out.Params["service"] != "apache" || out.Params["host"] != "web-1" || calls.Load() != 1 {
 		t.Fatalf("%+v (calls %d)", out, calls.Load())
