@@ -49,12 +49,19 @@ type conversation struct {
 	QueueOf string   `json:"qp,omitempty"`
 }
 
-// lastRun is a request that ran: its skill, canonical parameters and when.
+// lastRun is a request that ran: its skill, canonical parameters and when,
+// and the requests run before it, newest first (at most keptRuns-1), whose
+// values "it" may still name when the last one lacks them: after opening
+// an incident and listing them, "ack it" is the incident just opened.
 type lastRun struct {
-	Skill  string            `json:"k"`
-	Params map[string]string `json:"p,omitempty"`
-	At     int64             `json:"t"` // unix ms
+	Skill   string            `json:"k"`
+	Params  map[string]string `json:"p,omitempty"`
+	At      int64             `json:"t"` // unix ms
+	Earlier []lastRun         `json:"e,omitempty"`
 }
+
+// keptRuns is how many requests the memory holds, the last one included.
+const keptRuns = 3
 
 func (c *conversation) expired(now time.Time) bool {
 	return c.Expires != 0 && now.UnixMilli() > c.Expires

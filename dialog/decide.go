@@ -37,6 +37,8 @@ type turnInput struct {
 	newID string
 	// assisted marks an understanding that came from the assistant.
 	assisted bool
+	// last is the memory of requests run, as the turn found it.
+	last *lastRun
 }
 
 type codeCheck struct{ err error }
@@ -316,7 +318,7 @@ func (e *Engine) request(s *skills.Skill, known map[string]string, in turnInput,
 	bad := e.fill(s, params, in.nlu, true)
 	afterColon(s, params, in.text)
 	saidWhen(s, params, in.text)
-	c := conversation{Skill: s.Name, Params: params, Origin: shorten(in.text, 200), By: in.msg.User}
+	c := conversation{Skill: s.Name, Params: params, Origin: shorten(in.text, 200), By: in.msg.User, Last: in.last}
 	name, others := e.alsoNamed(s, params, known, in.nlu)
 	if len(bad) == 0 && len(others) > 0 {
 		if s.Risk == skills.Read {
@@ -440,7 +442,7 @@ func (e *Engine) advance(c conversation, s *skills.Skill, in turnInput, p *plan)
 		// Runs at once and leaves nothing pending but its memory.
 		p.call = call
 		p.persist = true
-		return conversation{Last: ranNow(call)}, *p
+		return conversation{Last: ranNow(call, c.Last)}, *p
 	}
 	c.Expires = in.now.Add(e.cfg.ConfirmTTL).UnixMilli()
 	p.confirm = s.Name
@@ -780,7 +782,7 @@ func (e *Engine) runConfirmed(c conversation, s *skills.Skill, in turnInput, p *
 	}
 	p.call = &skills.Call{Skill: s, Args: args, Caller: caller, Time: in.now}
 	p.record("confirmed", s, c.Params, in.msg.User, "")
-	c.Stage, c.Last = "", ranNow(p.call)
+	c.Stage, c.Last = "", ranNow(p.call, c.Last)
 	return e.move(c, EvRun, p, "")
 }
 
@@ -849,17 +851,28 @@ func (e *Engine) drop(c conversation, p *plan) (conversation, plan) {
 	return conversation{State: next, Last: c.Last}, *p
 }
 
-// ranNow is the memory of a call about to run. Secrets are never kept,
-// nor long values (an incident's summary): "it" names a thing, not a
-// paragraph, and the record stays small.
-func ranNow(call *skills.Call) *lastRun {
+// ranNow is the memory of a call about to run, after prev. Secrets are
+// never kept, nor long values (an incident's summary): "it" names a thing,
+// not a paragraph, and the record stays small. Runs older than recallFor
+// are forgotten.
+func ranNow(call *skills.Call, prev *lastRun) *lastRun {
 	params := call.Args.Canonical()
 	for k, v := range params {
 		if p := call.Skill.Param(k); len(v) > 100 || p == nil || p.Secret {
 			delete(params, k)
 		}
 	}
-	return &lastRun{Skill: call.Skill.Name, Params: params, At: call.Time.UnixMilli()}
+	last := &lastRun{Skill: call.Skill.Name, Params: params, At: call.Time.UnixMilli()}
+	if prev == nil {
+		return last
+	}
+	for _, r := range append([]lastRun{{Skill: prev.Skill, Params: prev.Params, At: prev.At}}, prev.Earlier...) {
+		if len(last.Earlier) == keptRuns-1 || call.Time.Sub(time.UnixMilli(r.At)) > recallFor {
+			break
+		}
+		last.Earlier = append(last.Earlier, r)
+	}
+	return last
 }
 
 // recallFor is how long "it" may refer to the last request run.
@@ -870,17 +883,25 @@ const recallFor = 15 * time.Minute
 // that request's values of the parameters s shares with it. Values given
 // in the message itself take precedence when they are filled in.
 func (e *Engine) recalled(s *skills.Skill, last *lastRun, in turnInput) map[string]string {
-	if last == nil || in.now.Sub(time.UnixMilli(last.At)) > recallFor || !refersBack(in.text) {
+	if last == nil || !refersBack(in.text) {
 		return nil
 	}
 	out := map[string]string{}
 	for _, p := range s.Params {
-		v, ok := last.Params[p.Name]
-		if !ok || p.Type.Name() == "text" {
+		if p.Type.Name() == "text" {
 			continue // "it" names a thing, never a summary to reuse
 		}
-		if pv, err := p.Type.Parse(v); err == nil {
-			out[p.Name] = pv.String()
+		// The newest run that had a value for the parameter names it.
+		for _, r := range append([]lastRun{{Params: last.Params, At: last.At}}, last.Earlier...) {
+			if in.now.Sub(time.UnixMilli(r.At)) > recallFor {
+				break
+			}
+			if v, ok := r.Params[p.Name]; ok {
+				if pv, err := p.Type.Parse(v); err == nil {
+					out[p.Name] = pv.String()
+				}
+				break
+			}
 		}
 	}
 	return out

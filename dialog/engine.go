@@ -256,7 +256,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 			conv = conversation{}
 		}
 		now := e.cfg.Now()
-		in := turnInput{msg: msg, text: text, nlu: res, now: now, newID: newID}
+		in := turnInput{msg: msg, text: text, nlu: res, now: now, newID: newID, last: conv.Last}
 		if conv.State == Confirming && conv.Stage == stageCode && isCode(text) && e.cfg.SecondFactor != nil {
 			if code == nil {
 				code = &codeCheck{err: e.checkCode(ctx, msg.User, conv.Skill, text)}

@@ -1005,10 +1005,10 @@ func TestSeveralValues(t *testing.T) {
 }
 
 // TestItRefersToTheLastRun checks that "it", "again" or "there" in a new
-// request takes the values it lacks from the last request run in the same
-// conversation, that values the message gives win, and that without such
-// a word, after a while, or for parameters the last run did not have,
-// nothing is recalled.
+// request takes the values it lacks from the last requests run in the same
+// conversation (the newest that had one, of the last three), that values
+// the message gives win, and that without such a word, after a while, or
+// for parameters no remembered run had, nothing is recalled.
 func TestItRefersToTheLastRun(t *testing.T) {
 	p := testParser()
 	p["deploy it to staging"] = intent("deploy", ent("environment", "staging"))
@@ -1047,6 +1047,15 @@ func TestItRefersToTheLastRun(t *testing.T) {
 			"", "host", map[string]string{"service": "nginx"}},
 		{"words after a colon refer to nothing", []string{"deploy checkout to production", "yes"}, "deploy: it to staging", 0,
 			"", "app", map[string]string{"environment": "staging"}},
+		{"values of the run before the last", []string{"restart apache on web-1", "yes", "deploy checkout to production", "yes"}, "restart it again", 0,
+			"restart_service", "", map[string]string{"service": "apache", "host": "web-1"}},
+		{"the newest run's value wins", []string{"restart apache on web-1", "yes", "status of nginx"}, "restart it again", 0,
+			"restart_service", "", map[string]string{"service": "nginx", "host": "web-1"}},
+		{"three runs are kept", []string{"restart apache on web-1", "yes", "status of nginx", "deploy checkout to production", "yes",
+			"deploy checkout to production", "yes"}, "restart it again", 0,
+			"", "host", map[string]string{"service": "nginx"}},
+		{"earlier runs too long ago", []string{"restart apache on web-1", "yes", "deploy checkout to production", "yes"}, "restart it again", 20 * time.Minute,
+			"", "service", map[string]string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
