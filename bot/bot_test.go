@@ -213,11 +213,15 @@ func TestRedisOutageIsReportedAndRecovered(t *testing.T) {
 	}
 }
 
-// The stored record of a conversation stays small.
+// The stored record of a conversation stays small, with a request pending
+// and a full memory of the runs before it.
 func TestStoredStatePerConversation(t *testing.T) {
 	client, prefix := redistest.Client(t)
 	b := redisBot(t, client, prefix, (&counter{}).run)
 	ctx := context.Background()
+	for _, text := range []string{"restart apache on web-1", "yes", "deploy checkout to staging", "yes", "status of nginx on web-2", "who is on call for payments?"} {
+		b.Engine.Handle(ctx, msg("alice", text))
+	}
 	b.Engine.Handle(ctx, msg("alice", "open a critical incident: checkout is throwing 500 errors for every customer in the eu region since the last deploy"))
 	keys, err := client.Keys(ctx, prefix+"conv:*").Result()
 	if err != nil || len(keys) != 1 {
