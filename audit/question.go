@@ -100,6 +100,11 @@ func (q *question) parse() (Filter, bool) {
 	skill, kinds := q.skillAndKinds()
 
 	audit := q.find("audit", "history", "activity") >= 0
+	if audit && q.find("errors", "error") >= 0 && !slices.Contains(q.f.Kinds, Failed) {
+		// Errors in the audit trail are failed runs; errors elsewhere
+		// ("show errors of checkout") are a service's logs.
+		q.f.Kinds = append(q.f.Kinds, Failed)
+	}
 	ok := false
 	switch first := q.toks[0]; {
 	case first == "what" || first == "when":
@@ -128,7 +133,9 @@ func (q *question) parse() (Filter, bool) {
 		}
 	case first == "show" || first == "list" || first == "give" || first == "get" || first == "display":
 		q.owner()
-		ok = audit || (skill || kinds || q.generic()) && (limited || q.timed || q.f.User != "")
+		// "show failed actions" and "list refused deploys" name records
+		// enough; "show deploys" alone needs a time, a count or a person.
+		ok = audit || kinds && (skill || q.generic()) || (skill || kinds || q.generic()) && (limited || q.timed || q.f.User != "")
 	default:
 		ok = audit
 	}
@@ -261,8 +268,8 @@ func (q *question) owner() {
 
 // kindWords are the words that name a kind of record.
 var kindWords = map[string]Kind{
-	"failed": Failed, "failures": Failed, "fails": Failed,
-	"refused": Refused, "refusals": Refused, "denied": Refused, "denials": Refused,
+	"failed": Failed, "failures": Failed, "failure": Failed, "fails": Failed,
+	"refused": Refused, "refusals": Refused, "refusal": Refused, "denied": Refused, "denials": Refused,
 	"cancelled": Cancelled, "canceled": Cancelled, "cancellations": Cancelled,
 	"approved": Approved, "approvals": Approved,
 	"rejected": Rejected, "rejections": Rejected,

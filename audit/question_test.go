@@ -50,6 +50,10 @@ func TestParseQuestion(t *testing.T) {
 		{"what did erin run this month", Filter{User: "erin", Since: time.Date(2026, 3, 1, 0, 0, 0, 0, cet)}},
 		{"what ran since 1h30m", Filter{Since: now.Add(-90 * time.Minute)}},
 		{"what did bob.smith run in the last 2 hours", Filter{User: "bob.smith", Since: now.Add(-2 * time.Hour)}},
+		{"show failed actions", Filter{Kinds: []Kind{Failed}}},
+		{"list refused deploys", Filter{Skill: "deploy", Kinds: []Kind{Refused}}},
+		{"show me errors from the audit log", Filter{Kinds: []Kind{Failed}}},
+		{"show errors in the audit log since monday", Filter{Since: monday, Kinds: []Kind{Failed}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -84,6 +88,9 @@ func TestParseQuestionRefuses(t *testing.T) {
 		"list incidents",
 		"list incidents today",
 		"show deploys",
+		"show errors of checkout",
+		"show me the errors on web-1",
+		"list errors",
 		"yes",
 		"cancel",
 		"last",
