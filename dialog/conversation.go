@@ -47,6 +47,10 @@ type conversation struct {
 	// its own yes once this one is run or declined.
 	Queue   []string `json:"q,omitempty"`
 	QueueOf string   `json:"qp,omitempty"`
+	// Then holds the further requests of the message that made this one
+	// ("restart apache on web-1; deploy checkout to staging"), as typed:
+	// each is taken once this one has run or been declined.
+	Then []string `json:"n,omitempty"`
 }
 
 // lastRun is a request that ran: its skill, canonical parameters and when,

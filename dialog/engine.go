@@ -234,11 +234,38 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 			return Outcome{Replies: []string{reply}}
 		}
 	}
+	first, rest := text, []string(nil)
+	var over []string
+	if parts := e.requestsIn(ctx, msg, text); len(parts) > 1 {
+		if len(parts) > maxRequests {
+			parts, over = parts[:maxRequests], parts[maxRequests:]
+		}
+		first, rest = parts[0], parts[1:]
+	}
+	out, next := e.turn(ctx, msg, first, rest)
+	// Further requests of the message are taken in order, each in its own
+	// turn, as long as the one before has finished.
+	for len(next) > 0 {
+		o, n := e.turn(ctx, msg, next[0], next[1:])
+		out = joined(out, o)
+		next = n
+	}
+	if len(over) > 0 {
+		out.Replies = append(out.Replies, tooMany(over))
+	}
+	return out
+}
+
+// turn handles one request of a message. then, when not nil, holds the
+// requests the same message made after this one: they wait with it while
+// it asks or is confirmed. turn returns the requests to take next: those
+// waiting, once the pending request has finished (and was not cancelled).
+func (e *Engine) turn(ctx context.Context, msg Message, text string, then []string) (Outcome, []string) {
 	res, err := e.cfg.Parser.Parse(ctx, text)
 	if err != nil {
 		ref := newRef()
 		e.log.ErrorContext(ctx, "nlu failed", "ref", ref, "err", err)
-		return Outcome{Replies: []string{fmt.Sprintf("I couldn't process that message (ref %s). Please try again.", ref)}, Err: err}
+		return Outcome{Replies: []string{fmt.Sprintf("I couldn't process that message (ref %s). Please try again.", ref)}, Err: err}, nil
 	}
 	key := msg.Key().String()
 	newID := newRef()[:6]
@@ -247,7 +274,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 	for attempt := 0; ; attempt++ {
 		data, version, err := e.cfg.Store.Load(ctx, key)
 		if err != nil {
-			return e.storeFailure(ctx, err, res)
+			return e.storeFailure(ctx, err, res), nil
 		}
 		conv, err := decode(data)
 		if err != nil {
@@ -277,6 +304,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 			in.nlu, in.assisted = help.result, true
 		}
 		next, p := e.decide(conv, in)
+		waiting := e.waiting(conv, &next, in, then, &p)
 		assisted := in.assisted || conv.Assisted
 		if assisted && next.State != Idle && next.Skill != "" && (conv.State == Idle || conv.Assisted || next.Skill == conv.Skill) {
 			next.Assisted = true
@@ -284,7 +312,7 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 		if p.err != nil {
 			ref := newRef()
 			e.log.ErrorContext(ctx, "dialog decision failed", "ref", ref, "err", p.err)
-			return Outcome{Replies: []string{fmt.Sprintf("Something went wrong on my side (ref %s). Nothing was run.", ref)}, Intent: res.Intent, Err: p.err}
+			return Outcome{Replies: []string{fmt.Sprintf("Something went wrong on my side (ref %s). Nothing was run.", ref)}, Intent: res.Intent, Err: p.err}, nil
 		}
 		if p.persist || version != 0 && next.State == Idle {
 			newVersion, err := e.swap(ctx, key, version, next)
@@ -292,10 +320,10 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 				if attempt+1 < maxConflicts {
 					continue
 				}
-				return Outcome{Replies: []string{msgBusy}, Intent: res.Intent, Err: err}
+				return Outcome{Replies: []string{msgBusy}, Intent: res.Intent, Err: err}, nil
 			}
 			if err != nil {
-				return e.storeFailure(ctx, err, res)
+				return e.storeFailure(ctx, err, res), nil
 			}
 			version = newVersion
 		}
@@ -326,13 +354,14 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 					}
 					maps.Copy(last.Params, ex.Result.Made)
 				}
-				after := conversation{State: done, Last: last}
+				after := conversation{State: done, Last: last, Then: waiting}
 				if s, ok := e.cfg.Catalog.Lookup(next.Skill); ok && len(next.Queue) > 0 {
 					// The next value named with the request is proposed.
 					c := next
 					c.Last = last
 					if proposed, pn := e.proposeNext(c, s, in, &plan{}); pn.err == nil {
 						after = proposed
+						after.Then = waiting
 						out.Replies = append(out.Replies, pn.replies...)
 						out.Records = append(out.Records, pn.records...)
 						out.Confirm, out.Denied = pn.confirm, out.Denied || pn.denied
@@ -356,7 +385,10 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 		if help != nil && help.unavailable {
 			out.Replies = append(out.Replies, msgUnsure)
 		}
-		return out
+		if out.State != Idle {
+			return out, nil
+		}
+		return out, waiting
 	}
 }
 
