@@ -176,7 +176,9 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 		return c, *p
 	}
 	s, ok := e.cfg.Catalog.Lookup(r.Intent)
-	if !confident(r) || !ok {
+	// A bare value ("staging", "web-2") never starts a request with an
+	// effect: it is offered as a guess instead.
+	if !confident(r) || !ok || s.Risk != skills.Read && !saysWhat(r) {
 		p.say(e.notUnderstood(r))
 		guesses := e.guesses(r)
 		if e.cfg.Learner == nil {

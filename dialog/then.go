@@ -71,8 +71,12 @@ func (e *Engine) requestsIn(ctx context.Context, msg Message, text string) []str
 
 // saysWhat reports whether a message names something to do, not only
 // values: "prod" in "deploy checkout to staging and then prod" is a second
-// value of the same request, not a request of its own.
+// value of the same request, not a request of its own. A result without
+// tokens cannot tell, and is taken at its word.
 func saysWhat(r nlu.Result) bool {
+	if len(r.Tokens) == 0 {
+		return true
+	}
 	for _, t := range r.Tokens {
 		inEntity := false
 		for _, en := range r.Entities {
