@@ -322,3 +322,37 @@ func TestSeveralValuesWithButtons(t *testing.T) {
 		t.Fatalf("restart_service ran %d times, want 1", n)
 	}
 }
+
+// Several requests in one message, over buttons: each gets its own
+// question; a no on the first moves to the second, whose yes runs it.
+func TestSeveralRequestsWithButtons(t *testing.T) {
+	fs := newFakeSlack(t)
+	p := startParley(t, fs, options{})
+	const thread = "600.000001"
+	p.send(mention("Ev1", jason, opsChan, "restart apache on web-1; deploy checkout to staging", thread, ""))
+	q1 := fs.waitPosts("chat.postMessage", 1)[0]
+	if !hasButtons(t, q1) || !strings.Contains(q1.text(), "One request at a time: first this one, then “deploy checkout to staging”.") ||
+		!strings.HasSuffix(q1.text(), "Restart apache on web-1? (yes / no)") {
+		t.Fatalf("first question: %s", dump([]call{q1}))
+	}
+	p.click(clickPayload(t, jason, q1, "parley_cancel", "601.000001"))
+	upd := fs.waitPosts("chat.update", 1)[0]
+	if upd.ts != q1.ts || !strings.HasSuffix(upd.text(), "✖️ Skipped — answered by @Jason") {
+		t.Fatalf("the first question after its no: %s", dump([]call{upd}))
+	}
+	q2 := fs.waitPosts("chat.postMessage", 2)[1]
+	if !hasButtons(t, q2) || !strings.HasSuffix(q2.text(), "Deploy checkout latest to staging? (yes / no)") {
+		t.Fatalf("second question: %s", dump([]call{q2}))
+	}
+	p.click(clickPayload(t, jason, q2, "parley_confirm", "602.000001"))
+	upd2 := fs.waitPosts("chat.update", 2)[1]
+	if upd2.ts != q2.ts || !strings.HasSuffix(upd2.text(), "✅ Done — confirmed by @Jason") {
+		t.Fatalf("the second question after its yes: %s", dump([]call{upd2}))
+	}
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if r, d := p.runs.get("restart_service"), p.runs.get("deploy"); r != 0 || d != 1 {
+		t.Fatalf("restart_service ran %d times and deploy %d, want 0 and 1", r, d)
+	}
+}
