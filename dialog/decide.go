@@ -176,9 +176,9 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 		return c, *p
 	}
 	s, ok := e.cfg.Catalog.Lookup(r.Intent)
-	// A bare value ("staging", "web-2") never starts a request with an
-	// effect: it is offered as a guess instead.
-	if !confident(r) || !ok || s.Risk != skills.Read && !saysWhat(r) {
+	// A bare value or a question never starts a request with an effect:
+	// it is offered as a guess instead.
+	if !confident(r) || !ok || !startsRequest(s, in) {
 		p.say(e.notUnderstood(r))
 		guesses := e.guesses(r)
 		if e.cfg.Learner == nil {
@@ -240,12 +240,21 @@ func (e *Engine) alsoNamed(s *skills.Skill, params, known map[string]string, r n
 		}
 		var more []string
 		seen := map[string]bool{v: true}
-		for _, ent := range r.Entities {
+		var prev *nlu.Entity // the last value of the list
+		for i := range r.Entities {
+			ent := &r.Entities[i]
 			if !slices.Contains(p.EntityTypes(), ent.Type) {
 				continue
 			}
-			pv, err := entityValue(p, ent)
-			if err != nil || seen[pv.String()] || taken[pv.String()] {
+			pv, err := entityValue(p, *ent)
+			if err != nil {
+				continue
+			}
+			if prev != nil && !coordinated(r.Text, *prev, *ent) {
+				break // "is checkout healthy in prod": prod is no second service
+			}
+			prev = ent
+			if seen[pv.String()] || taken[pv.String()] {
 				continue
 			}
 			seen[pv.String()] = true
@@ -256,6 +265,27 @@ func (e *Engine) alsoNamed(s *skills.Skill, params, known map[string]string, r n
 		}
 	}
 	return "", nil
+}
+
+// coordinated reports whether only a list's joints stand between two
+// values in text ("web-1, web-2 and web-3", "payments or sre", "staging and
+// then prod"): values apart in the sentence are not a list.
+func coordinated(text string, a, b nlu.Entity) bool {
+	runes := []rune(text)
+	if text == "" {
+		return true // no text to tell by
+	}
+	if a.End > b.Start || b.Start > len(runes) {
+		return false
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(string(runes[a.End:b.Start])), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch w {
+		case "and", "or", "then", "also", "plus", "as", "well":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // entityValue reads an entity as a value of p: its normalised value, or
@@ -567,7 +597,7 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 			p.say(e.question(s, c.Asking, c.Params))
 			return e.move(c, EvAsk, &p, c.Asking)
 		}
-	} else if other, ok := e.switchTo(r); ok {
+	} else if other, ok := e.switchTo(in); ok {
 		p.sayf("OK, I've dropped %s.", e.doing(s, c.Params))
 		return e.request(other, nil, in, &p)
 	}
@@ -733,7 +763,7 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 		if next, ok := e.interrupt(c, in, &p, reminder); ok {
 			return next, p
 		}
-		if other, ok := e.switchTo(r); ok && other.Name != s.Name && r.Intent != IntentAffirm && r.Intent != IntentDeny {
+		if other, ok := e.switchTo(in); ok && other.Name != s.Name && r.Intent != IntentAffirm && r.Intent != IntentDeny {
 			p.sayf("OK, I won't %s.", e.summary(s, c.Params))
 			return e.request(other, nil, in, &p)
 		}
@@ -821,11 +851,41 @@ func (e *Engine) interrupt(c conversation, in turnInput, p *plan, reminder strin
 }
 
 // switchTo returns the skill a message confidently asks for instead.
-func (e *Engine) switchTo(r nlu.Result) (*skills.Skill, bool) {
-	if !confident(r) {
+func (e *Engine) switchTo(in turnInput) (*skills.Skill, bool) {
+	if !confident(in.nlu) {
 		return nil, false
 	}
-	return e.cfg.Catalog.Lookup(r.Intent)
+	s, ok := e.cfg.Catalog.Lookup(in.nlu.Intent)
+	if !ok || !startsRequest(s, in) {
+		return nil, false
+	}
+	return s, true
+}
+
+// startsRequest reports whether a message may start a request for s. One
+// with an effect needs words saying what to do, and no question: a bare
+// value ("staging") or "what's deployed in staging?" is never taken for
+// a deploy or a rollback, whatever the classifier leans to.
+func startsRequest(s *skills.Skill, in turnInput) bool {
+	return s.Risk == skills.Read || saysWhat(in.nlu) && !asksWhat(in.text)
+}
+
+// questionWords open a question rather than a command ("do" does not:
+// "do a restart of apache").
+var questionWords = map[string]bool{
+	"what": true, "which": true, "when": true, "where": true, "who": true, "whom": true, "whose": true, "why": true, "how": true,
+	"is": true, "are": true, "was": true, "were": true, "does": true, "did": true, "has": true, "have": true,
+}
+
+// asksWhat reports whether a message is a question for information: it
+// opens with a question word ("what's deployed in staging?", "is checkout
+// healthy in prod"). Polite requests ("can you restart nginx?") are not.
+func asksWhat(text string) bool {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
+	for len(words) > 0 && (words[0] == "parley" || words[0] == "hey" || words[0] == "hi" || words[0] == "ok" || words[0] == "so") {
+		words = words[1:]
+	}
+	return len(words) > 0 && questionWords[words[0]]
 }
 
 // looksLikeRequest reports whether a message that parses as free text is
