@@ -565,7 +565,16 @@ func (b *Bot) buildNLU(ctx context.Context, cfg *config.Config, reg *Catalog, fi
 			return fmt.Errorf("nlu.model: %w", err)
 		}
 		defer f.Close()
-		if model, err = nlu.Load(f); err != nil {
+		model, err = nlu.Load(f)
+		if errors.Is(err, nlu.ErrModelFormat) {
+			// A model from another version: the catalog and what was
+			// taught train a current one in about a second.
+			b.logger.Warn("the configured model file is from another version of Parley; training a model instead (run parley train to write a current one)",
+				"file", cfg.NLU.Model, "err", err)
+			if model, err = b.Learner.Train(ctx); err != nil {
+				return err
+			}
+		} else if err != nil {
 			return fmt.Errorf("nlu.model %s: %w", cfg.NLU.Model, err)
 		}
 	default:

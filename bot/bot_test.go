@@ -2,7 +2,9 @@ package bot_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -474,5 +476,44 @@ func TestModelOptionsMargin(t *testing.T) {
 		if got := bot.ModelOptions(cfg, nil).Margin; got != tc.want {
 			t.Errorf("%q: margin %v, want %v", tc.src, got, tc.want)
 		}
+	}
+}
+
+// A model file from another version of Parley is not fatal: the bot
+// trains a current model instead. A damaged one stops start-up with a
+// clear error.
+func TestModelFileOfAnotherVersion(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.model")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := gob.NewEncoder(zw).Encode(struct{ Format int }{Format: 1}); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	if err := os.WriteFile(old, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	damaged := filepath.Join(dir, "damaged.model")
+	if err := os.WriteFile(damaged, []byte("not a model"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := config.DefaultConfig()
+	cfg.NLU.Model = old
+	b, err := bot.New(context.Background(), cfg, bot.Options{})
+	if err != nil {
+		t.Fatalf("a model file of another version stopped start-up: %v", err)
+	}
+	defer b.Close()
+	r, err := b.NLU.Parse(context.Background(), "restart apache on web-1")
+	if err != nil || r.Intent != "restart_service" {
+		t.Fatalf("the trained model: %+v %v", r, err)
+	}
+
+	cfg = config.DefaultConfig()
+	cfg.NLU.Model = damaged
+	if _, err := bot.New(context.Background(), cfg, bot.Options{}); err == nil || !strings.Contains(err.Error(), "damaged.model") {
+		t.Fatalf("a damaged model file: %v", err)
 	}
 }

@@ -2,7 +2,10 @@ package nlu_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/gob"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -247,9 +250,18 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		"not gzip":  []byte("hello"),
 		"truncated": data[:len(data)/2],
 	} {
-		if _, err := nlu.Load(bytes.NewReader(bad)); err == nil {
-			t.Errorf("%s model file accepted", name)
+		if _, err := nlu.Load(bytes.NewReader(bad)); err == nil || errors.Is(err, nlu.ErrModelFormat) {
+			t.Errorf("%s model file: %v", name, err)
 		}
+	}
+	var old bytes.Buffer
+	zw := gzip.NewWriter(&old)
+	if err := gob.NewEncoder(zw).Encode(struct{ Format int }{Format: 1}); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	if _, err := nlu.Load(&old); !errors.Is(err, nlu.ErrModelFormat) {
+		t.Errorf("a model file of another format: %v", err)
 	}
 }
 

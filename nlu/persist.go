@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -109,6 +110,10 @@ func (m *Model) Save(w io.Writer) error {
 	return zw.Close()
 }
 
+// ErrModelFormat is returned by Load for a model file written by another
+// version of Parley.
+var ErrModelFormat = errors.New("nlu: model file of another format")
+
 // Load reads a model written by Save.
 func Load(r io.Reader) (*Model, error) {
 	zr, err := gzip.NewReader(bufio.NewReader(r))
@@ -120,7 +125,7 @@ func Load(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("decode model: %w", err)
 	}
 	if f.Format != modelFormat {
-		return nil, fmt.Errorf("model file format %d, this build reads %d: retrain it", f.Format, modelFormat)
+		return nil, fmt.Errorf("%w: the file has format %d, this build reads %d: retrain it", ErrModelFormat, f.Format, modelFormat)
 	}
 	in := f.Intents
 	if len(in.Labels) == 0 || len(in.W) != len(in.Keys)*len(in.Labels) {
