@@ -50,7 +50,8 @@ func (e *Engine) requestsIn(ctx context.Context, msg Message, text string) []str
 		// Only the last request may carry a summary.
 		parts[len(parts)-1] += ":" + summary
 	}
-	for _, part := range parts {
+	// The requests beyond maxRequests are only named back, not read.
+	for _, part := range parts[:min(len(parts), maxRequests)] {
 		if utf8.RuneCountInString(part) > maxRequestLen {
 			return nil // a paragraph, not a list of requests
 		}
@@ -169,7 +170,11 @@ func (e *Engine) waiting(conv conversation, next *conversation, in turnInput, th
 
 // tooMany is the note on the requests of a message beyond maxRequests.
 func tooMany(over []string) string {
-	return fmt.Sprintf("(I take at most %d requests from one message; ask again for %s.)", maxRequests, quoted(over))
+	named := quoted(over[:min(len(over), maxRequests)])
+	if n := len(over) - maxRequests; n > 0 {
+		named += fmt.Sprintf(" and %d more", n)
+	}
+	return fmt.Sprintf("(I take at most %d requests from one message; ask again for %s.)", maxRequests, named)
 }
 
 // quoted lists texts in quotes: “a”, “b”.

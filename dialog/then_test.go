@@ -75,3 +75,17 @@ func TestAsksWhat(t *testing.T) {
 		}
 	}
 }
+
+func TestTooMany(t *testing.T) {
+	for _, tt := range []struct {
+		over []string
+		want string
+	}{
+		{[]string{"a"}, "(I take at most 3 requests from one message; ask again for “a”.)"},
+		{[]string{"a", "b", "c", "d", "e"}, "(I take at most 3 requests from one message; ask again for “a”, “b”, “c” and 2 more.)"},
+	} {
+		if got := tooMany(tt.over); got != tt.want {
+			t.Errorf("tooMany(%q) = %q, want %q", tt.over, got, tt.want)
+		}
+	}
+}
