@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/nlu/typed"
@@ -492,6 +493,26 @@ func (e *Engine) advance(c conversation, s *skills.Skill, in turnInput, p *plan)
 	}
 	p.sayf("%s (yes / no)", e.confirmText(s, args))
 	return e.move(c, EvPropose, p, "")
+}
+
+// unconfirmed turns a request just put to the person for a yes back into
+// a question for the value a check found wrong. What the turn said before
+// the question for a yes stays.
+func (e *Engine) unconfirmed(c conversation, s *skills.Skill, pe *skills.ParamError, p plan) (conversation, plan) {
+	delete(c.Params, pe.Param)
+	c.Asking, c.Tries, c.Approval, c.Stage = pe.Param, 1, "", ""
+	p.confirm, p.approval = "", ""
+	if len(p.replies) > 0 {
+		p.replies = p.replies[:len(p.replies)-1]
+	}
+	p.sayf("%s. %s", capitalized(strings.TrimSuffix(pe.Err.Error(), ".")), e.question(s, pe.Param, c.Params))
+	return e.move(c, EvAsk, &p, pe.Param)
+}
+
+// capitalized is s with its first letter in upper case.
+func capitalized(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // move applies an event through the state machine and marks the record

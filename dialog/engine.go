@@ -303,7 +303,11 @@ func (e *Engine) turn(ctx context.Context, msg Message, text string, then []stri
 		if help != nil && help.ok {
 			in.nlu, in.assisted = help.result, true
 		}
+		asked := maps.Clone(conv.Params) // decide may change the map in place
 		next, p := e.decide(conv, in)
+		if next.State == Confirming && p.err == nil && (conv.State != Confirming || conv.Skill != next.Skill || !maps.Equal(asked, next.Params)) {
+			next, p = e.checkValues(ctx, next, p, in)
+		}
 		waiting := e.waiting(conv, &next, in, then, &p)
 		assisted := in.assisted || conv.Assisted
 		if assisted && next.State != Idle && next.Skill != "" && (conv.State == Idle || conv.Assisted || next.Skill == conv.Skill) {
@@ -390,6 +394,39 @@ func (e *Engine) turn(ctx context.Context, msg Message, text string, then []stri
 		}
 		return out, waiting
 	}
+}
+
+// checkValues looks, before a yes is asked for, whether the values of a
+// request just proposed name things that exist (a skill whose executor is
+// a skills.Checker): one that does not is asked for again. A check that
+// fails for another reason leaves the request as it is; the run will
+// report it.
+func (e *Engine) checkValues(ctx context.Context, c conversation, p plan, in turnInput) (conversation, plan) {
+	s, ok := e.cfg.Catalog.Lookup(c.Skill)
+	if !ok {
+		return c, p
+	}
+	checker, ok := s.Executor.(skills.Checker)
+	if !ok {
+		return c, p
+	}
+	caller := skills.Caller{User: in.msg.User, Roles: in.msg.Roles, Channel: in.msg.Channel}
+	args, err := s.Bind(c.Params, caller)
+	if err != nil {
+		return c, p
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.ExecTimeout)
+	defer cancel()
+	err = checker.Check(ctx, skills.Call{Skill: s, Args: args, Caller: caller, Time: in.now})
+	var pe *skills.ParamError
+	switch {
+	case err == nil:
+		return c, p
+	case errors.As(err, &pe) && s.Param(pe.Param) != nil:
+		return e.unconfirmed(c, s, pe, p)
+	}
+	e.log.WarnContext(ctx, "could not check a request's values before asking for a yes", "skill", s.Name, "err", err)
+	return c, p
 }
 
 // learnFromAssist marks what the model understood in the records and,

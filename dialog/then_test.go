@@ -1,11 +1,14 @@
 package dialog
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/parleybot/parley/nlu"
+	"github.com/parleybot/parley/skills"
 )
 
 func TestSplitRequests(t *testing.T) {
@@ -87,5 +90,54 @@ func TestTooMany(t *testing.T) {
 		if got := tooMany(tt.over); got != tt.want {
 			t.Errorf("tooMany(%q) = %q, want %q", tt.over, got, tt.want)
 		}
+	}
+}
+
+// checkedExec is an executor with a check before the yes.
+type checkedExec struct {
+	skills.Executor
+	check func(skills.Call) error
+}
+
+func (c checkedExec) Check(_ context.Context, call skills.Call) error { return c.check(call) }
+
+// A value a check finds wrong is asked for again before any yes, also
+// after a correction; a check that fails for another reason leaves the
+// request to be confirmed.
+func TestCheckBeforeTheYes(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	p["restart apache on web-9"] = intent("restart_service", ent("service", "apache"), ent("host", "web-9"))
+	p["actually web-9"] = nlu.Result{Intent: nlu.OutOfScope, Entities: []nlu.Entity{ent("host", "web-9")}}
+	h.eng.cfg.Parser = p
+	s, _ := h.eng.cfg.Catalog.Lookup("restart_service")
+	s.Executor = checkedExec{Executor: s.Executor, check: func(call skills.Call) error {
+		switch call.Args.String("host") {
+		case "web-9":
+			return &skills.ParamError{Param: "host", Err: errors.New("web-9 is not in the inventory")}
+		case "10.0.0.5":
+			return errors.New("inventory unreachable")
+		}
+		return nil
+	}}
+	o := h.say("jason", "restart apache on web-9", "ops")
+	if o.State != Collecting || o.Asks != "host" || replyOf(o) != "Web-9 is not in the inventory. On which host would you like to restart apache?" {
+		t.Fatalf("a wrong host: %+v", o)
+	}
+	o = h.say("jason", "web-1", "ops")
+	if o.Confirm != "restart_service" || o.Params["host"] != "web-1" {
+		t.Fatalf("a right host: %+v", o)
+	}
+	o = h.say("jason", "actually web-9", "ops")
+	if o.State != Collecting || o.Asks != "host" || !strings.Contains(replyOf(o), "Web-9 is not in the inventory.") || strings.Contains(replyOf(o), "(yes / no)") {
+		t.Fatalf("a wrong host by correction: %+v", o)
+	}
+	o = h.say("jason", "10.0.0.5", "ops")
+	if o.Confirm != "restart_service" || o.Params["host"] != "10.0.0.5" {
+		t.Fatalf("a check that could not be made: %+v", o)
+	}
+	o = h.say("jason", "yes", "ops")
+	if o.Executed == nil || h.log.count() != 1 {
+		t.Fatalf("the yes: %+v", o)
 	}
 }

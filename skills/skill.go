@@ -303,6 +303,15 @@ type Executor interface {
 	Execute(ctx context.Context, call Call) (Result, error)
 }
 
+// Checker is an Executor that can tell, before a request is put to the
+// person for a yes, whether its values name things that exist ("resolve
+// #2" when there is no incident #2). Check changes nothing. A *ParamError
+// names the value to ask for again; any other error is not the person's
+// and leaves the request as it is.
+type Checker interface {
+	Check(ctx context.Context, call Call) error
+}
+
 // ExecutorFunc adapts a function to the Executor interface.
 type ExecutorFunc func(ctx context.Context, call Call) (Result, error)
 

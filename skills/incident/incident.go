@@ -244,9 +244,58 @@ func (s *Service) load(ctx context.Context, call skills.Call) (Incident, error) 
 	return inc, err
 }
 
+// checked is an executor whose incident is looked up before the person is
+// asked for a yes.
+type checked struct {
+	s   *Service
+	run skills.ExecutorFunc
+}
+
+func (c checked) Execute(ctx context.Context, call skills.Call) (skills.Result, error) {
+	return c.run(ctx, call)
+}
+
+// Check reports an incident number that names no incident, or one already
+// resolved, with the open ones, as a value to ask for again.
+func (c checked) Check(ctx context.Context, call skills.Call) error {
+	id := call.Args.Int("incident")
+	inc, err := c.s.Get(ctx, id)
+	var msg string
+	switch {
+	case errors.Is(err, skills.ErrNotFound):
+		msg = fmt.Sprintf("there is no incident #%d", id)
+	case err != nil:
+		return err
+	case inc.Status == StatusResolved:
+		msg = fmt.Sprintf("incident #%d is already resolved", id)
+	default:
+		return nil
+	}
+	if all, err := c.s.all(ctx); err == nil {
+		var ids []int64
+		for _, inc := range all {
+			if inc.Status != StatusResolved {
+				ids = append(ids, inc.ID)
+			}
+		}
+		slices.Sort(ids)
+		open := make([]string, len(ids))
+		for i, id := range ids {
+			open[i] = fmt.Sprintf("#%d", id)
+		}
+		switch {
+		case len(open) == 0:
+			msg += " (none is open)"
+		case len(open) <= 5:
+			msg += " (open: " + strings.Join(open, ", ") + ")"
+		}
+	}
+	return &skills.ParamError{Param: "incident", Err: errors.New(msg)}
+}
+
 // Ack is the executor that acknowledges the incident given as "incident".
 func (s *Service) Ack() skills.Executor {
-	return skills.ExecutorFunc(func(ctx context.Context, call skills.Call) (skills.Result, error) {
+	return checked{s, func(ctx context.Context, call skills.Call) (skills.Result, error) {
 		inc, err := s.load(ctx, call)
 		if err != nil {
 			return skills.Result{}, err
@@ -267,13 +316,13 @@ func (s *Service) Ack() skills.Executor {
 			return skills.Result{}, err
 		}
 		return skills.Result{Text: fmt.Sprintf("Acknowledged incident #%d: %s.", inc.ID, inc.Summary)}, nil
-	})
+	}}
 }
 
 // Resolve is the executor that resolves the incident given as "incident".
 // Resolving a resolved incident is not an error.
 func (s *Service) Resolve() skills.Executor {
-	return skills.ExecutorFunc(func(ctx context.Context, call skills.Call) (skills.Result, error) {
+	return checked{s, func(ctx context.Context, call skills.Call) (skills.Result, error) {
 		inc, err := s.load(ctx, call)
 		if err != nil {
 			return skills.Result{}, err
@@ -295,7 +344,7 @@ func (s *Service) Resolve() skills.Executor {
 			text += " (open for " + length(now.Sub(inc.Opened)) + ")"
 		}
 		return skills.Result{Text: text + "."}, nil
-	})
+	}}
 }
 
 // change records a status change and writes the record back. It is a

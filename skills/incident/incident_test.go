@@ -339,3 +339,56 @@ func TestCreateNamesWhatItMade(t *testing.T) {
 		t.Fatalf("made %v, %v; want incident 2", res.Made, err)
 	}
 }
+
+// Before a yes is asked for, ack and resolve look their incident up: a
+// number that names none, or a resolved one, is a value to ask for again,
+// with the open ones named.
+func TestCheckBeforeConfirming(t *testing.T) {
+	f := newFixture()
+	check := func(skill, id string) error {
+		t.Helper()
+		sk := f.skill[skill]
+		args, err := sk.Bind(map[string]string{"incident": id}, skills.Caller{User: "ann"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := sk.Executor.(skills.Checker)
+		if !ok {
+			t.Fatalf("%s cannot check", skill)
+		}
+		return c.Check(context.Background(), skills.Call{Skill: sk, Args: args})
+	}
+	if err := check("incident_resolve", "1"); !paramErr(err, "there is no incident #1 (none is open)") {
+		t.Errorf("no incidents: %v", err)
+	}
+	f.must(t, "incident_create", "ann", map[string]string{"summary": "db down"})
+	f.must(t, "incident_create", "ann", map[string]string{"summary": "api slow"})
+	tests := []struct {
+		skill, id string
+		want      string // "" for no error
+	}{
+		{"incident_resolve", "1", ""},
+		{"incident_ack", "2", ""},
+		{"incident_resolve", "9", "there is no incident #9 (open: #1, #2)"},
+		{"incident_ack", "9", "there is no incident #9 (open: #1, #2)"},
+	}
+	for _, tt := range tests {
+		err := check(tt.skill, tt.id)
+		if tt.want == "" && err != nil || tt.want != "" && !paramErr(err, tt.want) {
+			t.Errorf("%s #%s: %v, want %q", tt.skill, tt.id, err, tt.want)
+		}
+	}
+	f.must(t, "incident_resolve", "ann", map[string]string{"incident": "1"})
+	if err := check("incident_resolve", "1"); !paramErr(err, "incident #1 is already resolved (open: #2)") {
+		t.Errorf("a resolved incident: %v", err)
+	}
+	// Nothing was changed by checking.
+	if got := f.must(t, "incident_list", "ann", nil); !strings.Contains(got, "#2") || strings.Contains(got, "#9") {
+		t.Errorf("list after checks: %s", got)
+	}
+}
+
+func paramErr(err error, msg string) bool {
+	var pe *skills.ParamError
+	return errors.As(err, &pe) && pe.Param == "incident" && pe.Err.Error() == msg
+}
