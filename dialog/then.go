@@ -151,6 +151,9 @@ func (e *Engine) waiting(conv conversation, next *conversation, in turnInput, th
 	pending := next.State == Collecting || next.State == Confirming
 	switch {
 	case fresh:
+	case conv.State != Idle && conv.expired(in.now):
+		p.after = strings.TrimSpace(p.after + " (What you asked for after your earlier request expired with it: " + quoted(then) + ".)")
+		return nil
 	case conv.State != Idle && isCancel(in.nlu, in.text):
 		p.after = strings.TrimSpace(p.after + " Nor " + quoted(then) + ".")
 		return nil

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleybot/parley/nlu"
 	"github.com/parleybot/parley/skills"
@@ -139,5 +140,24 @@ func TestCheckBeforeTheYes(t *testing.T) {
 	o = h.say("jason", "yes", "ops")
 	if o.Executed == nil || h.log.count() != 1 {
 		t.Fatalf("the yes: %+v", o)
+	}
+}
+
+// The requests that wait for one that expires expire with it.
+func TestWaitingRequestsExpire(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	p["restart apache on web-1; status of nginx"] = intent("restart_service", ent("service", "apache"), ent("host", "web-1"))
+	p["restart apache on web-1"] = intent("restart_service", ent("service", "apache"), ent("host", "web-1"))
+	h.eng.cfg.Parser = p
+	o := h.say("jason", "restart apache on web-1; status of nginx", "ops")
+	if o.Confirm != "restart_service" || !strings.HasPrefix(replyOf(o), "One request at a time: first this one, then “status of nginx”.") {
+		t.Fatalf("the first request: %+v", o)
+	}
+	h.now = h.now.Add(time.Hour)
+	o = h.say("jason", "status of nginx", "ops")
+	if o.Executed == nil || o.Executed.Skill != "service_status" || h.log.count() != 1 ||
+		!strings.HasSuffix(replyOf(o), "(What you asked for after your earlier request expired with it: “status of nginx”.)") {
+		t.Fatalf("after expiry: %+v (runs %d)", o, h.log.count())
 	}
 }
