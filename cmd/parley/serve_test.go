@@ -150,6 +150,9 @@ func TestServeEventsAPI(t *testing.T) {
 	})
 	fake.Start()
 	t.Cleanup(fake.Stop)
+	var release sync.Once
+	unblock := func() { release.Do(func() { close(authed) }) }
+	t.Cleanup(unblock) // before fake.Stop, which waits for the held auth.test
 	secretFile := filepath.Join(t.TempDir(), "signing")
 	if err := os.WriteFile(secretFile, []byte(testSecret), 0o600); err != nil {
 		t.Fatal(err)
@@ -175,7 +178,7 @@ func TestServeEventsAPI(t *testing.T) {
 	if code := postSigned(t, base+"/slack/events", body, testSecret); code != http.StatusServiceUnavailable {
 		t.Errorf("event before auth.test answered: %d, want 503", code)
 	}
-	close(authed)
+	unblock()
 	waitReady(t, base, stderr)
 	if code := postSigned(t, base+"/slack/events", body, testSecret); code != http.StatusOK {
 		t.Fatalf("signed event: %d", code)
