@@ -906,7 +906,24 @@ func asksWhat(text string) bool {
 	for len(words) > 0 && (words[0] == "parley" || words[0] == "hey" || words[0] == "hi" || words[0] == "ok" || words[0] == "so") {
 		words = words[1:]
 	}
-	return len(words) > 0 && questionWords[words[0]]
+	if len(words) == 0 || !questionWords[words[0]] {
+		return false
+	}
+	w := func(i int) string {
+		if i < len(words) {
+			return words[i]
+		}
+		return ""
+	}
+	switch {
+	case w(0) == "how" && w(1) == "about", // how about restarting nginx
+		w(0) == "why" && (w(1) == "not" || w(1) == "don"), // why don't you deploy it
+		w(0) == "is" && w(1) == "it" && (w(2) == "possible" || w(2) == "ok" || w(2) == "okay" || w(2) == "alright"),
+		w(0) == "are" && w(1) == "you" && (w(2) == "able" || w(2) == "allowed"),
+		w(0) == "when" && w(1) == "you": // when you get a chance, restart it
+		return false // a request, put politely
+	}
+	return true
 }
 
 // looksLikeRequest reports whether a message that parses as free text is

@@ -65,14 +65,21 @@ func TestCoordinated(t *testing.T) {
 
 func TestAsksWhat(t *testing.T) {
 	for text, want := range map[string]bool{
-		"what's deployed in staging?":     true,
-		"Which version is live":           true,
-		"is checkout healthy in prod":     true,
-		"hey parley, what is on web-1":    true,
-		"can you restart nginx on web-3?": false,
-		"do a restart of apache on web-2": false,
-		"deploy checkout to qa":           false,
-		"":                                false,
+		"what's deployed in staging?":              true,
+		"Which version is live":                    true,
+		"is checkout healthy in prod":              true,
+		"hey parley, what is on web-1":             true,
+		"can you restart nginx on web-3?":          false,
+		"do a restart of apache on web-2":          false,
+		"deploy checkout to qa":                    false,
+		"how about restarting nginx on web-1":      false,
+		"why don't you deploy checkout to qa":      false,
+		"is it possible to restart nginx on web-1": false,
+		"are you able to roll back billing in qa":  false,
+		"when you get a chance, restart nginx":     false,
+		"how is nginx on web-1":                    true,
+		"is it up?":                                true,
+		"":                                         false,
 	} {
 		if got := asksWhat(text); got != want {
 			t.Errorf("asksWhat(%q) = %v, want %v", text, got, want)
