@@ -13,7 +13,7 @@ import (
 // Several requests in one message: "restart apache on web-1; deploy
 // checkout to staging" or "check nginx on web-1 and then check apache on
 // web-2" are taken in order, each with its own values, questions and yes.
-// Without this, the second request was dropped, or worse, its values were
+// Read as one request, the second would be lost, or worse, its values
 // mixed into the first ("restart nginx on web-1" from "restart apache on
 // web-1 && restart nginx on web-2").
 
@@ -121,10 +121,11 @@ func splitRequests(text string) []string {
 	return out
 }
 
-// splitFold is strings.Split with sep matched in any case.
+// splitFold is strings.Split with sep, which is lower-case ASCII,
+// matched in any case.
 func splitFold(s, sep string) []string {
 	var out []string
-	lower := strings.ToLower(s)
+	lower := asciiLower(s)
 	for {
 		i := strings.Index(lower, sep)
 		if i < 0 {
@@ -133,6 +134,18 @@ func splitFold(s, sep string) []string {
 		out = append(out, s[:i])
 		s, lower = s[i+len(sep):], lower[i+len(sep):]
 	}
+}
+
+// asciiLower lowers the ASCII letters of s only, so that every byte
+// offset in the result is one in s (strings.ToLower may change lengths).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // waiting decides what becomes of the requests that wait for the pending

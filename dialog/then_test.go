@@ -168,3 +168,17 @@ func TestWaitingRequestsExpire(t *testing.T) {
 		t.Fatalf("after expiry: %+v (runs %d)", o, h.log.count())
 	}
 }
+
+// Splitting never panics, and every request is a piece of the message.
+func FuzzSplitRequests(f *testing.F) {
+	for _, seed := range []string{"restart apache; deploy checkout", "İİİ; x THEN y", "a && b\nc", "\xff; \xfe then \xfd"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, part := range splitRequests(text) {
+			if part == "" || !strings.Contains(text, part) {
+				t.Fatalf("splitRequests(%q) gave %q", text, part)
+			}
+		}
+	})
+}
