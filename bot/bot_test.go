@@ -364,6 +364,8 @@ func FuzzMessage(f *testing.F) {
 		"restart `id` on web-1", "ack #42", "open an incident: a\x00b", "yes", "\xff\xfe", "",
 		"restart apache on ‐web-1", "extend trial for acme by 999999999999999999999 days",
 		"check http://127.0.0.1:1/`id`", strings.Repeat("(", 3000),
+		"restart apache on web-1; deploy checkout to qa then resolve #3", "İİ; status of nginx then ack #1",
+		"what version of billing is in qa?", "resolve #99",
 	} {
 		f.Add(s, s)
 	}
