@@ -609,6 +609,12 @@ func (e *Engine) collecting(c conversation, in turnInput) (conversation, plan) {
 	if next, ok := e.interrupt(c, in, &p, e.question(s, c.Asking, c.Params)); ok {
 		return next, p
 	}
+	if asksWhat(in.text) && len(r.Entities) > 0 {
+		// "list the deploys to qa" asked for an environment is a question
+		// of its own, not the answer; nor does it count as a wrong one.
+		p.sayf("That sounds like a question, not the %s I asked for. %s", c.Asking, e.question(s, c.Asking, c.Params))
+		return e.move(c, EvAsk, &p, c.Asking)
+	}
 	if r.Intent == s.Name {
 		// The request again, perhaps with the missing piece.
 		if bad := e.fill(s, c.Params, r, true); len(bad) == 0 {
@@ -892,10 +898,12 @@ func startsRequest(s *skills.Skill, in turnInput) bool {
 }
 
 // questionWords open a question rather than a command ("do" does not:
-// "do a restart of apache").
+// "do a restart of apache"), and so do the verbs that ask to be shown
+// something ("list the deploys to qa").
 var questionWords = map[string]bool{
 	"what": true, "which": true, "when": true, "where": true, "who": true, "whom": true, "whose": true, "why": true, "how": true,
 	"is": true, "are": true, "was": true, "were": true, "does": true, "did": true, "has": true, "have": true,
+	"show": true, "list": true, "display": true, "tell": true, "explain": true,
 }
 
 // asksWhat reports whether a message is a question for information: it
@@ -916,7 +924,7 @@ func asksWhat(text string) bool {
 		return ""
 	}
 	switch {
-	case w(0) == "how" && w(1) == "about", // how about restarting nginx
+	case (w(0) == "how" || w(0) == "what") && w(1) == "about", // how about restarting nginx, what about web-2
 		w(0) == "why" && (w(1) == "not" || w(1) == "don"), // why don't you deploy it
 		w(0) == "is" && w(1) == "it" && (w(2) == "possible" || w(2) == "ok" || w(2) == "okay" || w(2) == "alright"),
 		w(0) == "are" && w(1) == "you" && (w(2) == "able" || w(2) == "allowed"),
@@ -1197,7 +1205,7 @@ func answerText(text string, strip bool) string {
 	}
 	s = strings.TrimRight(s, ".!?,; ")
 	lower := strings.ToLower(s)
-	for _, prefix := range []string{"on ", "it's ", "its ", "it is ", "use ", "to ", "for ", "the ", "host ", "in "} {
+	for _, prefix := range []string{"how about ", "what about ", "let's say ", "try ", "on ", "it's ", "its ", "it is ", "use ", "to ", "for ", "the ", "host ", "in "} {
 		if strings.HasPrefix(lower, prefix) && len(s) > len(prefix) {
 			s, lower = strings.TrimSpace(s[len(prefix):]), lower[len(prefix):]
 		}

@@ -79,6 +79,9 @@ func TestAsksWhat(t *testing.T) {
 		"when you get a chance, restart nginx":     false,
 		"how is nginx on web-1":                    true,
 		"is it up?":                                true,
+		"list the deploys to qa":                   true,
+		"show errors of checkout":                  true,
+		"what about web-2":                         false,
 		"":                                         false,
 	} {
 		if got := asksWhat(text); got != want {
