@@ -498,15 +498,17 @@ func (e *Engine) advance(c conversation, s *skills.Skill, in turnInput, p *plan)
 // unconfirmed turns a request just put to the person for a yes back into
 // a question for the value a check found wrong. What the turn said before
 // the question for a yes stays.
-func (e *Engine) unconfirmed(c conversation, s *skills.Skill, pe *skills.ParamError, p plan) (conversation, plan) {
+// tries counts the answers already given to this question (0 when it was
+// not being asked), so that a wrong value found by a check counts as a
+// wrong answer, up to MaxTries.
+func (e *Engine) unconfirmed(c conversation, s *skills.Skill, pe *skills.ParamError, p plan, tries int) (conversation, plan) {
 	delete(c.Params, pe.Param)
-	c.Asking, c.Tries, c.Approval, c.Stage = pe.Param, 1, "", ""
+	c.Asking, c.Tries, c.Approval, c.Stage = pe.Param, tries, "", ""
 	p.confirm, p.approval = "", ""
 	if len(p.replies) > 0 {
 		p.replies = p.replies[:len(p.replies)-1]
 	}
-	p.sayf("%s. %s", capitalized(strings.TrimSuffix(pe.Err.Error(), ".")), e.question(s, pe.Param, c.Params))
-	return e.move(c, EvAsk, &p, pe.Param)
+	return e.askAgain(c, s, capitalized(strings.TrimSuffix(pe.Err.Error(), "."))+".", &p)
 }
 
 // capitalized is s with its first letter in upper case.

@@ -306,7 +306,11 @@ func (e *Engine) turn(ctx context.Context, msg Message, text string, then []stri
 		asked := maps.Clone(conv.Params) // decide may change the map in place
 		next, p := e.decide(conv, in)
 		if next.State == Confirming && p.err == nil && (conv.State != Confirming || conv.Skill != next.Skill || !maps.Equal(asked, next.Params)) {
-			next, p = e.checkValues(ctx, next, p, in)
+			tries := 0
+			if conv.State == Collecting {
+				tries = conv.Tries
+			}
+			next, p = e.checkValues(ctx, next, p, in, conv.Asking, tries)
 		}
 		waiting := e.waiting(conv, &next, in, then, &p)
 		assisted := in.assisted || conv.Assisted
@@ -401,7 +405,9 @@ func (e *Engine) turn(ctx context.Context, msg Message, text string, then []stri
 // a skills.Checker): one that does not is asked for again. A check that
 // fails for another reason leaves the request as it is; the run will
 // report it.
-func (e *Engine) checkValues(ctx context.Context, c conversation, p plan, in turnInput) (conversation, plan) {
+// asking and tries are the question the turn answered, if any, and the
+// answers it had already had.
+func (e *Engine) checkValues(ctx context.Context, c conversation, p plan, in turnInput, asking string, tries int) (conversation, plan) {
 	s, ok := e.cfg.Catalog.Lookup(c.Skill)
 	if !ok {
 		return c, p
@@ -423,7 +429,10 @@ func (e *Engine) checkValues(ctx context.Context, c conversation, p plan, in tur
 	case err == nil:
 		return c, p
 	case errors.As(err, &pe) && s.Param(pe.Param) != nil:
-		return e.unconfirmed(c, s, pe, p)
+		if asking != pe.Param {
+			tries = 0
+		}
+		return e.unconfirmed(c, s, pe, p, tries)
 	}
 	e.log.WarnContext(ctx, "could not check a request's values before asking for a yes", "skill", s.Name, "err", err)
 	return c, p

@@ -151,6 +151,15 @@ func TestCheckBeforeTheYes(t *testing.T) {
 	if o.Executed == nil || h.log.count() != 1 {
 		t.Fatalf("the yes: %+v", o)
 	}
+	// Wrong values found by the check count as wrong answers.
+	h.say("jason", "restart apache on web-9", "ops")
+	if o = h.say("jason", "web-9", "ops"); o.State != Collecting {
+		t.Fatalf("the second wrong host: %+v", o)
+	}
+	o = h.say("jason", "web-9", "ops")
+	if o.State != Idle || !strings.Contains(replyOf(o), "I've asked 3 times") {
+		t.Fatalf("the third wrong host: %+v", o)
+	}
 }
 
 // The requests that wait for one that expires expire with it.
