@@ -743,6 +743,12 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 		p.confirm = s.Name
 		return c, p
 	}
+	if k := smallTalk(in.text); k != noTalk {
+		// "thanks" or "hi" is neither a yes nor a no.
+		p.sayf("%s %s (yes / no)", smallTalkReply(k, in.msg.User, true), e.confirmTextRaw(s, c.Params))
+		p.confirm = s.Name
+		return c, p
+	}
 	// Changes come before the yes: "no wait, web-3", "make it prod" and
 	// "ok but make it prod" all correct the request; none confirms it.
 	if rest, ok := correction(in.text); ok && !hostile(in.text) {
