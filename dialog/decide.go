@@ -247,7 +247,7 @@ func (e *Engine) alsoNamed(s *skills.Skill, params, known map[string]string, r n
 			if !slices.Contains(p.EntityTypes(), ent.Type) {
 				continue
 			}
-			pv, err := entityValue(p, *ent)
+			pv, err := entityValue(p, *ent, r.Text)
 			if err != nil {
 				continue
 			}
@@ -289,14 +289,43 @@ func coordinated(text string, a, b nlu.Entity) bool {
 	return true
 }
 
-// entityValue reads an entity as a value of p: its normalised value, or
-// else the text as written.
-func entityValue(p *skills.Param, ent nlu.Entity) (skills.Value, error) {
+// entityValue reads an entity of text as a value of p: with the unit
+// that follows it when p takes them together ("2 weeks" is 14 days where
+// the model marked only "2"), else its normalised value, else the text as
+// written.
+func entityValue(p *skills.Param, ent nlu.Entity, text string) (skills.Value, error) {
+	if unit := unitAfter(text, ent.End); unit != "" {
+		v, err := p.Type.Parse(ent.Text + " " + unit)
+		if err == nil || p.Type.Name() == "int" {
+			// A count never drops its unit: "4 months" is not 4.
+			return v, err
+		}
+	}
 	v, err := p.Type.Parse(ent.Value)
 	if err != nil && ent.Text != ent.Value {
 		v, err = p.Type.Parse(ent.Text)
 	}
 	return v, err
+}
+
+// timeUnits are the words a count of days may be given in.
+var timeUnits = map[string]bool{
+	"day": true, "days": true, "week": true, "weeks": true, "month": true, "months": true, "fortnight": true, "fortnights": true,
+}
+
+// unitAfter returns the time unit word that follows rune offset end in
+// text ("weeks" in "by 2 weeks"), or "".
+func unitAfter(text string, end int) string {
+	runes := []rune(text)
+	if end < 0 || end >= len(runes) {
+		return ""
+	}
+	rest := strings.TrimLeft(string(runes[end:]), " ")
+	w := rest[:len(rest)-len(strings.TrimLeftFunc(rest, unicode.IsLetter))]
+	if timeUnits[strings.ToLower(w)] {
+		return strings.ToLower(w)
+	}
+	return ""
 }
 
 // shown is a parameter value as a person writes it: incident 42 is #42.
@@ -1061,10 +1090,14 @@ func (e *Engine) fill(s *skills.Skill, params map[string]string, r nlu.Result, o
 				if used[j] || ent.Type != typ {
 					continue
 				}
-				v, err := entityValue(p, ent)
+				v, err := entityValue(p, ent, r.Text)
 				if err != nil {
 					if firstErr == nil && ent.Type == p.Name {
-						firstErr = &badValue{param: p.Name, reason: invalidReason(p.Name, ent.Text, err)}
+						said := ent.Text
+						if u := unitAfter(r.Text, ent.End); u != "" && p.Type.Name() == "int" {
+							said += " " + u
+						}
+						firstErr = &badValue{param: p.Name, reason: invalidReason(p.Name, said, err)}
 					}
 					continue
 				}

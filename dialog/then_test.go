@@ -194,3 +194,24 @@ func FuzzSplitRequests(f *testing.F) {
 		}
 	})
 }
+
+func TestUnitAfter(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		end  int
+		want string
+	}{
+		{"extend acme by 2 weeks", 16, "weeks"},
+		{"extend acme by 2  Months please", 16, "months"},
+		{"give acme 10 more days", 12, ""},
+		{"extend acme by 2", 16, ""},
+		{"extend acme by 2 weekly", 16, ""},
+		{"ünïcödé 2 days", 9, "days"},
+		{"x", 5, ""},
+		{"x", -1, ""},
+	} {
+		if got := unitAfter(tt.text, tt.end); got != tt.want {
+			t.Errorf("unitAfter(%q, %d) = %q, want %q", tt.text, tt.end, got, tt.want)
+		}
+	}
+}

@@ -185,9 +185,12 @@ func (t intType) Parse(raw string) (Value, error) {
 	s := strings.TrimSpace(raw)
 	n, err := typed.ParseInt(s, t.min, t.max)
 	if err != nil && t.days {
-		// "14 days", "2 weeks": a whole number of days in range.
-		if d, derr := typed.ParseDuration(s); derr == nil && d%(24*time.Hour) == 0 {
-			days := int64(d / (24 * time.Hour))
+		// "14 days", "2 weeks", "a month": a whole number of days in range.
+		days, ok := longDays(s)
+		if d, derr := typed.ParseDuration(s); !ok && derr == nil && d%(24*time.Hour) == 0 {
+			days, ok = int64(d/(24*time.Hour)), true
+		}
+		if ok {
 			if days < t.min || days > t.max {
 				return Value{}, fmt.Errorf("it must be a whole number from %d to %d", t.min, t.max)
 			}
@@ -198,6 +201,32 @@ func (t intType) Parse(raw string) (Value, error) {
 		return Value{}, err
 	}
 	return Value{typ: "int", text: fmt.Sprint(n), num: n}, nil
+}
+
+// longDays reads counts of months (30 days each) and fortnights: "a
+// month", "2 months", "a fortnight".
+func longDays(s string) (int64, bool) {
+	f := strings.Fields(strings.ToLower(s))
+	if len(f) != 2 {
+		return 0, false
+	}
+	var per int64
+	switch f[1] {
+	case "month", "months":
+		per = 30
+	case "fortnight", "fortnights":
+		per = 14
+	default:
+		return 0, false
+	}
+	n := int64(1)
+	if f[0] != "a" && f[0] != "an" {
+		var err error
+		if n, err = typed.ParseInt(f[0], 1, 1200); err != nil {
+			return 0, false
+		}
+	}
+	return n * per, true
 }
 
 type durationType struct{ min, max int64 }

@@ -932,3 +932,26 @@ func TestDescribe(t *testing.T) {
 		})
 	}
 }
+
+// A number of days reads weeks, months (30 days) and fortnights, in words
+// or digits, and keeps to its range.
+func TestIntDays(t *testing.T) {
+	ty := MustType(TypeSpec{Name: "int", Min: 1, Max: 90, Days: true})
+	plain := MustType(TypeSpec{Name: "int", Min: 1, Max: 90})
+	for _, tt := range []struct {
+		raw  string
+		want string // "" when refused
+	}{
+		{"14", "14"}, {"fourteen", "14"}, {"ten days", "10"}, {"2 weeks", "14"}, {"two weeks", "14"}, {"a week", "7"},
+		{"a month", "30"}, {"an month", "30"}, {"2 months", "60"}, {"three months", "90"}, {"a fortnight", "14"},
+		{"4 months", ""}, {"0 days", ""}, {"a moth", ""}, {"many months", ""}, {"2 months ago", ""},
+	} {
+		v, err := ty.Parse(tt.raw)
+		if got := v.String(); tt.want == "" && err == nil || tt.want != "" && (err != nil || got != tt.want) {
+			t.Errorf("days %q = %q, %v; want %q", tt.raw, got, err, tt.want)
+		}
+	}
+	if v, err := plain.Parse("a month"); err == nil {
+		t.Errorf("a plain int read %q", v.String())
+	}
+}
