@@ -786,7 +786,10 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 			sayChanges(&p, s, before, c.Params)
 			return e.advance(c, s, in, &p)
 		}
-		if name, err := e.unfit(s, c, rest); name != "" && !confident(r) {
+		// A correction of one value, even a wrong one ("actually web_1"),
+		// stays one however the classifier leans; one that says more may
+		// be a request.
+		if name, err := e.unfit(s, c, rest); name != "" && (!confident(r) || contentWords(tail(r, rest)) <= 1) {
 			c.Tries++
 			p.confirm = s.Name
 			p.persist = true
@@ -914,17 +917,24 @@ func (e *Engine) interrupt(c conversation, in turnInput, p *plan, reminder strin
 	return c, true
 }
 
-// switchTo returns the skill a message confidently asks for instead.
+// switchTo returns the skill a message confidently asks for instead. A
+// request with an effect takes the place of a pending one only when the
+// classifier is sure of it (switchSure): a wrong answer with a stray word
+// ("web_1 again") must not become a deploy.
 func (e *Engine) switchTo(in turnInput) (*skills.Skill, bool) {
 	if !confident(in.nlu) {
 		return nil, false
 	}
 	s, ok := e.cfg.Catalog.Lookup(in.nlu.Intent)
-	if !ok || !startsRequest(s, in) {
+	if !ok || !startsRequest(s, in) || s.Risk != skills.Read && in.nlu.Confidence < switchSure {
 		return nil, false
 	}
 	return s, true
 }
+
+// switchSure is the confidence a new request with an effect needs to take
+// the place of a pending one.
+const switchSure = 0.8
 
 // startsRequest reports whether a message may start a request for s. One
 // with an effect needs words saying what to do, and no question: a bare
@@ -975,12 +985,20 @@ func asksWhat(text string) bool {
 // really a new request ("who is on call for payments?" is valid text, but
 // not the summary of an incident). Stricter types need no such guess: a
 // bare "web-1" answers "which host?" whatever the classifier thinks.
+//
+// The request must also be whole: its required values are in the message
+// ("checkout returns 502s" is a summary, not a URL check without a URL).
 func (e *Engine) looksLikeRequest(pending *skills.Skill, r nlu.Result) bool {
 	if !confident(r) || r.Intent == pending.Name || r.Confidence < 0.8 {
 		return false
 	}
-	_, ok := e.cfg.Catalog.Lookup(r.Intent)
-	return ok
+	s, ok := e.cfg.Catalog.Lookup(r.Intent)
+	if !ok {
+		return false
+	}
+	params := map[string]string{}
+	e.fill(s, params, r, true)
+	return len(s.Missing(params)) == 0
 }
 
 func (e *Engine) drop(c conversation, p *plan) (conversation, plan) {

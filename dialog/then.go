@@ -78,9 +78,13 @@ func (e *Engine) requestsIn(ctx context.Context, msg Message, text string) []str
 // value of the same request, not a request of its own. A result without
 // tokens cannot tell, and is taken at its word.
 func saysWhat(r nlu.Result) bool {
-	if len(r.Tokens) == 0 {
-		return true
-	}
+	return len(r.Tokens) == 0 || contentWords(r) > 0
+}
+
+// contentWords counts the words of r outside its entities that are more
+// than fillers.
+func contentWords(r nlu.Result) int {
+	n := 0
 	for _, t := range r.Tokens {
 		inEntity := false
 		for _, en := range r.Entities {
@@ -90,16 +94,40 @@ func saysWhat(r nlu.Result) bool {
 			}
 		}
 		if !inEntity && len([]rune(t.Text)) > 1 && !fillerWords[strings.ToLower(t.Text)] && strings.IndexFunc(t.Text, unicode.IsLetter) >= 0 {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
-// fillerWords join values without asking for anything.
+// fillerWords join values or point back without asking for anything.
 var fillerWords = map[string]bool{
 	"and": true, "also": true, "too": true, "to": true, "on": true, "in": true, "at": true, "for": true,
 	"the": true, "as": true, "well": true, "please": true, "pls": true, "then": true, "of": true,
+	"again": true, "instead": true, "now": true, "actually": true, "just": true, "maybe": true,
+	"it": true, "that": true, "this": true, "one": true,
+}
+
+// tail is r limited to the tokens and entities of its last words, rest,
+// as in a correction's "actually web_1".
+func tail(r nlu.Result, rest string) nlu.Result {
+	from := utf8.RuneCountInString(r.Text) - utf8.RuneCountInString(rest)
+	if r.Text == "" || from < 0 {
+		return r
+	}
+	out := r
+	out.Tokens, out.Entities = nil, nil
+	for _, t := range r.Tokens {
+		if t.Start >= from {
+			out.Tokens = append(out.Tokens, t)
+		}
+	}
+	for _, en := range r.Entities {
+		if en.Start >= from {
+			out.Entities = append(out.Entities, en)
+		}
+	}
+	return out
 }
 
 // splitRequests cuts text at every separator and drops empty parts.

@@ -215,3 +215,42 @@ func TestUnitAfter(t *testing.T) {
 		}
 	}
 }
+
+// toks gives a fake result the tokens of its text, as the real parser does.
+func toks(r nlu.Result, text string) nlu.Result {
+	r.Text = text
+	at := 0
+	for _, w := range strings.Fields(text) {
+		i := strings.Index(text[at:], w) + at
+		r.Tokens = append(r.Tokens, nlu.Token{Text: w, Start: len([]rune(text[:i])), End: len([]rune(text[:i+len(w)]))})
+		at = i + len(w)
+	}
+	return r
+}
+
+// Short answers are read by the dialog, not by a classifier that leans
+// elsewhere: a correction of values only stays a correction, and a wrong
+// answer with a stray word does not become another request with an
+// effect unless the classifier is sure of it.
+func TestShortAnswersDoNotHangOnTheClassifier(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	p["actually web_1"] = toks(intent("service_status"), "actually web_1")
+	unsure := toks(intent("deploy"), "web_1 again")
+	unsure.Confidence = 0.7
+	p["web_1 again"] = unsure
+	h.eng.cfg.Parser = p
+
+	h.say("jason", "restart apache on web-1", "ops")
+	o := h.say("jason", "actually web_1", "ops")
+	if o.Confirm != "restart_service" || !strings.Contains(replyOf(o), "“web_1” isn't a valid value for host") || h.log.count() != 0 {
+		t.Fatalf("a value-only correction: %+v", o)
+	}
+	h.say("jason", "no", "ops")
+
+	h.say("jason", "restart apache", "ops")
+	o = h.say("jason", "web_1 again", "ops")
+	if o.State != Collecting || o.Asks != "host" || strings.Contains(replyOf(o), "dropped") {
+		t.Fatalf("a wrong answer the classifier half takes for a deploy: %+v", o)
+	}
+}
