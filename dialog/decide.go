@@ -431,7 +431,7 @@ func afterColon(s *skills.Skill, params map[string]string, text string) {
 		if !p.Required || p.Type.Name() != "text" {
 			continue
 		}
-		if have, ok := params[p.Name]; ok && (len(have) >= len(rest) || !strings.Contains(rest, have)) {
+		if have, ok := params[p.Name]; ok && strings.TrimLeft(have, ":;,-– ") != rest && (len(have) >= len(rest) || !strings.Contains(rest, have)) {
 			continue // the model found it whole, or found something else
 		}
 		if target != nil {
@@ -1135,6 +1135,20 @@ func (e *Engine) fill(s *skills.Skill, params map[string]string, r nlu.Result, o
 				break
 			}
 		}
+		if _, have := params[p.Name]; !have && firstErr == nil && p.Type.Name() == "url" {
+			// A link the model did not mark ("ftp://…", "javascript:…",
+			// one with a password) is still read, and refused with its
+			// reason rather than asked for as if it were not there.
+			for _, w := range linkLike(r.Text) {
+				v, err := p.Type.Parse(w)
+				if err != nil {
+					firstErr = &badValue{param: p.Name, reason: invalidReason(p.Name, w, err)}
+					break
+				}
+				params[p.Name] = v.String()
+				break
+			}
+		}
 		if firstErr != nil {
 			if _, have := params[p.Name]; !have {
 				bad = append(bad, *firstErr)
@@ -1142,6 +1156,43 @@ func (e *Engine) fill(s *skills.Skill, params map[string]string, r nlu.Result, o
 		}
 	}
 	return bad
+}
+
+// linkLike returns the words of text that are written as links: a scheme
+// and a colon, then "//" or a scheme that runs code or reads files.
+func linkLike(text string) []string {
+	var out []string
+	for _, w := range strings.Fields(text) {
+		w = strings.TrimLeft(w, "(<\"'“‘")
+		for {
+			n := len(w)
+			w = strings.TrimRight(w, ".,;!?\"'”’")
+			if strings.HasSuffix(w, ")") && strings.Count(w, ")") > strings.Count(w, "(") {
+				w = w[:len(w)-1]
+			}
+			if strings.HasSuffix(w, ">") && !strings.Contains(w, "<") {
+				w = w[:len(w)-1]
+			}
+			if len(w) == n {
+				break
+			}
+		}
+		scheme, rest, ok := strings.Cut(w, ":")
+		if !ok || scheme == "" || strings.IndexFunc(scheme, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '.' || r == '-')
+		}) >= 0 {
+			continue
+		}
+		switch strings.ToLower(scheme) {
+		case "javascript", "data", "file", "vbscript":
+			out = append(out, w)
+		default:
+			if strings.HasPrefix(rest, "//") {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
 
 // correct applies "actually X" to the pending request. The value goes,

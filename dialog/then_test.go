@@ -254,3 +254,21 @@ func TestShortAnswersDoNotHangOnTheClassifier(t *testing.T) {
 		t.Fatalf("a wrong answer the classifier half takes for a deploy: %+v", o)
 	}
 }
+
+func TestLinkLike(t *testing.T) {
+	for text, want := range map[string][]string{
+		"check ftp://example.com":                 {"ftp://example.com"},
+		"check javascript:alert(1)":               {"javascript:alert(1)"},
+		"is http://user:pw@example.com/x up?":     {"http://user:pw@example.com/x"},
+		"check (https://example.com/health).":     {"https://example.com/health"},
+		"open an incident: db down":               nil,
+		"who is on call at 10:30":                 nil,
+		"save file:///etc/passwd as secrets":      {"file:///etc/passwd"},
+		"mailto:ops@example.com is our list":      nil,
+		"Data:text/html,<script> and HTTP://x.io": {"Data:text/html,<script>", "HTTP://x.io"},
+	} {
+		if got := linkLike(text); !slices.Equal(got, want) {
+			t.Errorf("linkLike(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
