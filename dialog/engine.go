@@ -362,7 +362,7 @@ func (e *Engine) turn(ctx context.Context, msg Message, text string, then []stri
 					}
 					maps.Copy(last.Params, ex.Result.Made)
 				}
-				after := conversation{State: done, Last: last, Then: waiting}
+				after := conversation{State: done, Last: last}
 				if s, ok := e.cfg.Catalog.Lookup(next.Skill); ok && len(next.Queue) > 0 {
 					// The next value named with the request is proposed.
 					c := next

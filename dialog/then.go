@@ -183,8 +183,8 @@ func asciiLower(s string) string {
 // person cancels or turns to another request.
 func (e *Engine) waiting(conv conversation, next *conversation, in turnInput, then []string, p *plan) []string {
 	fresh := then != nil
-	if !fresh {
-		then = conv.Then
+	if !fresh && conv.State != Idle {
+		then = conv.Then // only a pending request holds others
 	}
 	if len(then) == 0 {
 		return nil

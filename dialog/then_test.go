@@ -272,3 +272,26 @@ func TestLinkLike(t *testing.T) {
 		}
 	}
 }
+
+// Requests taken after a yes are done with: a later request that finishes
+// does not bring them back.
+func TestWaitingRequestsRunOnce(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	p["restart apache on web-1; status of nginx"] = intent("restart_service", ent("service", "apache"), ent("host", "web-1"))
+	h.eng.cfg.Parser = p
+	h.say("jason", "restart apache on web-1; status of nginx", "ops")
+	o := h.say("jason", "yes", "ops")
+	if h.log.count() != 2 || !strings.Contains(replyOf(o), "Restarting apache on web-1") {
+		t.Fatalf("the yes and the request after it: %+v (runs %d)", o, h.log.count())
+	}
+	h.say("jason", "restart apache on web-1", "ops")
+	o = h.say("jason", "no", "ops")
+	if h.log.count() != 2 || o.State != Idle {
+		t.Fatalf("a later request brought an old one back: %+v (runs %d)", o, h.log.count())
+	}
+	o = h.say("jason", "status of nginx", "ops")
+	if h.log.count() != 3 || o.Executed == nil {
+		t.Fatalf("a request of its own: %+v (runs %d)", o, h.log.count())
+	}
+}
