@@ -237,6 +237,17 @@ func TestStoredStatePerConversation(t *testing.T) {
 	if n > 1024 {
 		t.Fatalf("stored state is %d bytes, over 1 KB", n)
 	}
+	// A pending request with the longest requests of its message waiting.
+	b.Engine.Handle(ctx, msg("alice", "no"))
+	long := "please roll back the checkout app in the staging environment as soon as you can, it has been failing since lunch"
+	b.Engine.Handle(ctx, msg("alice", "restart nginx on web-2; "+long+"; "+strings.Replace(long, "checkout", "billing", 1)))
+	if n, err = client.StrLen(ctx, keys[0]).Result(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stored state of a pending restart_service with two requests waiting: %d bytes", n)
+	if rec, _ := client.Get(ctx, keys[0]).Result(); !strings.Contains(rec, "billing app") || n > 1024 {
+		t.Fatalf("stored state is %d bytes; want the waiting requests in it, within 1 KB: %s", n, rec)
+	}
 }
 
 // turnCycle is one whole dialog: ask, answer, confirm.

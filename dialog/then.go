@@ -21,7 +21,7 @@ import (
 // maxRequestLen the length of each (they wait in the stored record).
 const (
 	maxRequests   = 3
-	maxRequestLen = 200
+	maxRequestLen = 120
 )
 
 // requestSeparators split a message into requests, as people write them:
