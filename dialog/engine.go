@@ -303,7 +303,10 @@ func (e *Engine) turn(ctx context.Context, msg Message, text string, then []stri
 		if help != nil && help.ok {
 			in.nlu, in.assisted = help.result, true
 		}
-		asked := maps.Clone(conv.Params) // decide may change the map in place
+		var asked map[string]string
+		if conv.State == Confirming {
+			asked = maps.Clone(conv.Params) // decide may change the map in place
+		}
 		next, p := e.decide(conv, in)
 		if next.State == Confirming && p.err == nil && (conv.State != Confirming || conv.Skill != next.Skill || !maps.Equal(asked, next.Params)) {
 			tries := 0
