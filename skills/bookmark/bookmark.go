@@ -134,9 +134,10 @@ func (s *Service) Save() skills.Executor {
 }
 
 // Find is the executor that looks bookmarks up. Every word of the optional
-// argument "query" must appear, in any case, in the name or the URL;
-// without a query it lists the most recent. Either way, the most recently
-// saved come first.
+// argument "query" must appear, in any case, in the name or the URL, but
+// for filler words such as "the", "my" or "links" ("the runbook" finds the
+// runbooks); without a query, or with fillers only, it lists the most
+// recent. Either way, the most recently saved come first.
 func (s *Service) Find() skills.Executor {
 	return skills.ExecutorFunc(func(ctx context.Context, call skills.Call) (skills.Result, error) {
 		query := call.Args.String("query")
@@ -144,7 +145,7 @@ func (s *Service) Find() skills.Executor {
 		if err != nil {
 			return skills.Result{}, err
 		}
-		words := strings.Fields(strings.ToLower(query))
+		words := queryWords(query)
 		var hits []record
 		for _, b := range all {
 			if matches(&b, words) {
@@ -170,6 +171,24 @@ func (s *Service) Find() skills.Executor {
 		}
 		return skills.Result{Text: out.String()}, nil
 	})
+}
+
+// filler reports whether a word of a query says nothing about what to find.
+func filler(w string) bool {
+	switch w {
+	case "the", "a", "an", "my", "our", "your", "some", "any",
+		"for", "about", "of", "on", "to", "with",
+		"link", "links", "bookmark", "bookmarks", "url", "urls":
+		return true
+	}
+	return false
+}
+
+// queryWords returns the lower-case words of a query that must match,
+// none when it has only fillers.
+func queryWords(query string) []string {
+	words := strings.Fields(strings.ToLower(query))
+	return slices.DeleteFunc(words, filler)
 }
 
 func matches(b *record, words []string) bool {

@@ -146,6 +146,16 @@ func TestFind(t *testing.T) {
 		{"wiki search", []string{"Search runbook"}},
 		{"runbook grafana", nil},
 		{"on-call", []string{"On-call guide"}},
+		{"the runbook", []string{"Search runbook", "Payments runbook"}},
+		{"my payments links", []string{"latency dashboard", "Payments runbook"}},
+		{"the dashboard for latency", []string{"latency dashboard"}},
+		{"the search wiki links", []string{"Search runbook"}},
+		{"the missing page", nil},
+	}
+	for _, q := range []string{"my bookmarks", "the links"} {
+		if got := f.lookup(t, q); !strings.HasPrefix(got, "Recent bookmarks:\n• On-call guide") {
+			t.Errorf("%q (fillers only): got %q, want the recent ones", q, got)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
