@@ -281,6 +281,7 @@ func builtins(cfg *config.Config, state skills.State, reg func() []*skills.Skill
 		"dns_lookup":       netcheck.DNS(net.DefaultResolver),
 		"http_check":       netcheck.HTTP(netcheck.HTTPOptions{Allow: allow, Deny: deny}),
 		"help":             skills.Help(reg),
+		"whoami":           skills.WhoAmI(reg),
 	}, nil
 }
 

@@ -27,7 +27,7 @@ func TestDefaultConfig(t *testing.T) {
 	want := []string{
 		"restart_service", "service_status", "deploy", "rollback", "oncall_who", "oncall_next",
 		"incident_create", "incident_list", "incident_ack", "incident_resolve", "dns_lookup",
-		"http_check", "extend_trial", "bookmark_save", "bookmark_find", "help",
+		"http_check", "extend_trial", "bookmark_save", "bookmark_find", "help", "whoami",
 	}
 	var got []string
 	for _, s := range c.Skills {
