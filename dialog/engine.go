@@ -236,13 +236,20 @@ func (e *Engine) Handle(ctx context.Context, msg Message) (out Outcome) {
 	}
 	first, rest := text, []string(nil)
 	var over []string
-	if parts := e.requestsIn(ctx, msg, text); len(parts) > 1 {
+	parts, left := e.requestsIn(ctx, msg, text)
+	if len(parts) > 0 {
 		if len(parts) > maxRequests {
 			parts, over = parts[:maxRequests], parts[maxRequests:]
 		}
 		first, rest = parts[0], parts[1:]
+		if len(rest) == 0 {
+			rest = nil
+		}
 	}
 	out, next := e.turn(ctx, msg, first, rest)
+	if len(left) > 0 {
+		out.Replies = append([]string{leftOut(left)}, out.Replies...)
+	}
 	// Further requests of the message are taken in order, each in its own
 	// turn, as long as the one before has finished.
 	for len(next) > 0 {

@@ -33,44 +33,80 @@ var requestSeparators = []string{"; ", " && ", "\n", ", and then ", " and then "
 
 // requestsIn returns the requests of a message that makes several, in
 // order, or nil when it makes one: every part must be understood with
-// confidence as a request of the catalog, and nothing may be pending in
-// the conversation (there, the message answers or replaces what is). A
-// summary after a colon is never split ("open an incident: db down;
-// users can't log in").
-func (e *Engine) requestsIn(ctx context.Context, msg Message, text string) []string {
+// confidence as a request of the catalog, or not understood at all, and
+// nothing may be pending in the conversation (there, the message answers
+// or replaces what is). The parts not understood are returned apart, to
+// be named back rather than lost: "rm -rf /" in "restart apache on web-1;
+// rm -rf /". A summary after a colon is never split ("open an incident:
+// db down; users can't log in").
+func (e *Engine) requestsIn(ctx context.Context, msg Message, text string) (parts, left []string) {
 	if !strings.ContainsAny(text, ";&\n") && !strings.Contains(text, "then") && !strings.Contains(text, "Then") && !strings.Contains(text, "THEN") {
-		return nil // the common case, without allocating
+		return nil, nil // the common case, without allocating
 	}
 	head, summary, colon := strings.Cut(text, ":")
-	parts := splitRequests(head)
-	if len(parts) < 2 {
-		return nil
+	all := splitRequests(head)
+	if len(all) < 2 {
+		return nil, nil
 	}
 	if colon {
 		// Only the last request may carry a summary.
-		parts[len(parts)-1] += ":" + summary
+		all[len(all)-1] += ":" + summary
 	}
 	// The requests beyond maxRequests are only named back, not read.
-	for _, part := range parts[:min(len(parts), maxRequests)] {
+	for _, part := range all[:min(len(all), maxRequests)] {
 		if utf8.RuneCountInString(part) > maxRequestLen {
-			return nil // a paragraph, not a list of requests
+			return nil, nil // a paragraph, not a list of requests
 		}
 		r, err := e.cfg.Parser.Parse(ctx, part)
-		if err != nil || !confident(r) || r.Ambiguous || !saysWhat(r) {
-			return nil
+		switch {
+		case err != nil:
+			return nil, nil
+		case e.isRequest(r):
+			parts = append(parts, part)
+		case notUnderstood(r, part):
+			left = append(left, part)
+		default:
+			return nil, nil
 		}
-		if _, ok := e.cfg.Catalog.Lookup(r.Intent); !ok {
-			return nil
-		}
+	}
+	parts = append(parts, all[min(len(all), maxRequests):]...)
+	if len(parts) == 0 || (len(parts) == 1 && len(left) == 0) {
+		return nil, nil
 	}
 	data, _, err := e.cfg.Store.Load(ctx, msg.Key().String())
 	if err != nil {
-		return nil // the turn reports the outage
+		return nil, nil // the turn reports the outage
 	}
 	if c, err := decode(data); err == nil && c.State != Idle && !c.expired(e.cfg.Now()) {
-		return nil
+		return nil, nil
 	}
-	return parts
+	return parts, left
+}
+
+// isRequest reports whether r is understood with confidence as a request
+// of the catalog that says what to do.
+func (e *Engine) isRequest(r nlu.Result) bool {
+	if !confident(r) || r.Ambiguous || !saysWhat(r) {
+		return false
+	}
+	_, ok := e.cfg.Catalog.Lookup(r.Intent)
+	return ok
+}
+
+// notUnderstood reports whether a part of a message means nothing to the
+// model: no intent, not two close ones, words beyond fillers, and no
+// greeting or thanks.
+func notUnderstood(r nlu.Result, part string) bool {
+	return r.Intent == nlu.OutOfScope && !r.Ambiguous && contentWords(r) > 0 && smallTalk(part) == noTalk
+}
+
+// leftOut is the note on the parts of a message that were not understood.
+func leftOut(left []string) string {
+	it := "it"
+	if len(left) > 1 {
+		it = "them"
+	}
+	return fmt.Sprintf("(I didn't understand %s, so I've left %s out.)", quoted(left), it)
 }
 
 // saysWhat reports whether a message names something to do, not only

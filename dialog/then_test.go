@@ -295,3 +295,62 @@ func TestWaitingRequestsRunOnce(t *testing.T) {
 		t.Fatalf("a request of its own: %+v (runs %d)", o, h.log.count())
 	}
 }
+
+// tokens is r with the words of its text as tokens.
+func tokens(r nlu.Result, text string) nlu.Result {
+	r.Text = text
+	at := 0
+	for _, w := range strings.Fields(text) {
+		i := strings.Index(text[at:], w) + at
+		r.Tokens = append(r.Tokens, nlu.Token{Text: w, Start: len([]rune(text[:i])), End: len([]rune(text[:i+len(w)]))})
+		at = i + len(w)
+	}
+	return r
+}
+
+func TestNotUnderstood(t *testing.T) {
+	oos := nlu.Result{Intent: nlu.OutOfScope}
+	prod := oos
+	prod.Entities = []nlu.Entity{{Type: "environment", Text: "prod", Value: "production", Start: 0, End: 4}}
+	twoClose := oos
+	twoClose.Ambiguous = true
+	tests := []struct {
+		text string
+		r    nlu.Result
+		want bool
+	}{
+		{"rm -rf /", oos, true},
+		{"it has been flaky since monday", oos, true},
+		{"thanks", oos, false},         // small talk is answered, not named back
+		{"prod", prod, false},          // a value belongs to the request before
+		{"it", oos, false},             // fillers say nothing
+		{"blah bleh", twoClose, false}, // two close intents are understood, if not well
+		{"reboot web-1", intent("restart_service"), false},
+	}
+	for _, tt := range tests {
+		if got := notUnderstood(tokens(tt.r, tt.text), tt.text); got != tt.want {
+			t.Errorf("notUnderstood(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// A part of a message the model does not understand is named back, and
+// the parts it does are taken as usual.
+func TestPartNotUnderstoodIsNamed(t *testing.T) {
+	h := newHarness(t)
+	p := testParser()
+	p["rm -rf /"] = tokens(nlu.Result{Intent: nlu.OutOfScope}, "rm -rf /")
+	h.eng.cfg.Parser = p
+	o := h.say("jason", "restart apache on web-1; rm -rf /", "ops")
+	if o.Confirm != "restart_service" || len(o.Replies) != 2 || o.Replies[0] != "(I didn't understand “rm -rf /”, so I've left it out.)" {
+		t.Fatalf("got %+v", o)
+	}
+	if o = h.say("jason", "yes", "ops"); o.Executed == nil || o.Executed.Params["host"] != "web-1" || h.log.count() != 1 {
+		t.Fatalf("the yes: %+v", o)
+	}
+	// Nothing is named back from a message that is no list of requests.
+	o = h.say("jason", "rm -rf /; rm -rf /", "ops")
+	if o.Executed != nil || strings.Contains(replyOf(o), "left it out") {
+		t.Fatalf("no request: %+v", o)
+	}
+}
