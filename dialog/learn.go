@@ -242,16 +242,49 @@ func (e *Engine) picking(c conversation, in turnInput) (conversation, plan, bool
 	return next, pl, true
 }
 
-// guesses are the skills worth offering for a message not understood.
+// guesses are the skills worth offering for a message not understood:
+// the two most likely. When the message names values, the skills that
+// take one of them come first, whatever the model thought of them, and
+// from the whole catalog if need be: "staging" offers to deploy or roll
+// back, not to check a service.
 func (e *Engine) guesses(r nlu.Result) []*skills.Skill {
-	var out []*skills.Skill
+	var fit, other []*skills.Skill
+	seen := map[string]bool{}
 	for _, alt := range r.Alternatives {
-		if len(out) == 2 || alt.Confidence < 0.1 {
-			break
+		s, ok := e.cfg.Catalog.Lookup(alt.Intent)
+		if !ok {
+			continue
 		}
-		if s, ok := e.cfg.Catalog.Lookup(alt.Intent); ok {
-			out = append(out, s)
+		seen[s.Name] = true
+		switch {
+		case takesAny(s, r.Entities):
+			fit = append(fit, s)
+		case alt.Confidence >= 0.1:
+			other = append(other, s)
 		}
 	}
-	return out
+	if len(r.Entities) > 0 && len(fit) < 2 {
+		for _, s := range e.cfg.Catalog.All() {
+			if !seen[s.Name] && takesAny(s, r.Entities) {
+				fit = append(fit, s)
+			}
+		}
+	}
+	out := append(fit, other...)
+	return out[:min(len(out), 2)]
+}
+
+// takesAny reports whether one of s's parameters takes an entity of one
+// of the types of ents.
+func takesAny(s *skills.Skill, ents []nlu.Entity) bool {
+	for i := range s.Params {
+		for _, typ := range s.Params[i].EntityTypes() {
+			for _, ent := range ents {
+				if ent.Type == typ {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -354,3 +354,38 @@ func TestPartNotUnderstoodIsNamed(t *testing.T) {
 		t.Fatalf("no request: %+v", o)
 	}
 }
+
+// The guesses for a message that names values offer the skills that take
+// them first, from the whole catalog if the model did not rank them.
+func TestGuessesPreferSkillsTakingTheValues(t *testing.T) {
+	h := newHarness(t)
+	oos := func(ents []nlu.Entity, alts ...nlu.Scored) nlu.Result {
+		return nlu.Result{Intent: nlu.OutOfScope, Entities: ents, Alternatives: alts}
+	}
+	staging := []nlu.Entity{{Type: "environment", Text: "staging", Value: "staging"}}
+	tests := []struct {
+		name string
+		r    nlu.Result
+		want []string
+	}{
+		{"no values: the model's two best", oos(nil, nlu.Scored{Intent: "oncall_who", Confidence: 0.5}, nlu.Scored{Intent: "service_status", Confidence: 0.3}, nlu.Scored{Intent: "deploy", Confidence: 0.05}),
+			[]string{"oncall_who", "service_status"}},
+		{"no values, unlikely guesses dropped", oos(nil, nlu.Scored{Intent: "oncall_who", Confidence: 0.5}, nlu.Scored{Intent: "deploy", Confidence: 0.05}),
+			[]string{"oncall_who"}},
+		{"a value the model's first guess takes no part in", oos(staging, nlu.Scored{Intent: "service_status", Confidence: 0.6}, nlu.Scored{Intent: "deploy", Confidence: 0.02}),
+			[]string{"deploy", "service_status"}},
+		{"a value no ranked skill takes", oos(staging, nlu.Scored{Intent: "oncall_who", Confidence: 0.6}),
+			[]string{"deploy", "oncall_who"}},
+		{"a value no skill takes", oos([]nlu.Entity{{Type: "colour", Text: "red"}}, nlu.Scored{Intent: "oncall_who", Confidence: 0.6}),
+			[]string{"oncall_who"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, s := range h.eng.guesses(tt.r) {
+			got = append(got, s.Name)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: guesses = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
