@@ -180,8 +180,8 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 	// A bare value or a question never starts a request with an effect:
 	// it is offered as a guess instead.
 	if !confident(r) || !ok || !startsRequest(s, in) {
-		p.say(e.notUnderstood(r))
-		guesses := e.guesses(r)
+		guesses := e.guesses(r, in.msg)
+		p.say(e.notUnderstood(r, guesses))
 		if e.cfg.Learner == nil {
 			return c, *p
 		}
@@ -1443,10 +1443,10 @@ func plural(n int, unit string) string {
 	return fmt.Sprintf("%d %ss", n, unit)
 }
 
-// notUnderstood says what was understood and offers the two best guesses.
-func (e *Engine) notUnderstood(r nlu.Result) string {
+// notUnderstood says what was understood and offers the guesses.
+func (e *Engine) notUnderstood(r nlu.Result, offered []*skills.Skill) string {
 	var guesses []string
-	for _, s := range e.guesses(r) {
+	for _, s := range offered {
 		guesses = append(guesses, describe(s))
 	}
 	understood := ""

@@ -243,16 +243,20 @@ func (e *Engine) picking(c conversation, in turnInput) (conversation, plan, bool
 }
 
 // guesses are the skills worth offering for a message not understood:
-// the two most likely. When the message names values, the skills that
+// the two most likely of those the person may run there. When the message names values, the skills that
 // take one of them come first, whatever the model thought of them, and
 // from the whole catalog if need be: "staging" offers to deploy or roll
 // back, not to check a service.
-func (e *Engine) guesses(r nlu.Result) []*skills.Skill {
+func (e *Engine) guesses(r nlu.Result, msg Message) []*skills.Skill {
+	mayRun := func(s *skills.Skill) bool {
+		ok, _ := s.Allowed(msg.Roles, skills.Args{})
+		return ok && s.AllowedIn(msg.Channel)
+	}
 	var fit, other []*skills.Skill
 	seen := map[string]bool{}
 	for _, alt := range r.Alternatives {
 		s, ok := e.cfg.Catalog.Lookup(alt.Intent)
-		if !ok {
+		if !ok || !mayRun(s) {
 			continue
 		}
 		seen[s.Name] = true
@@ -265,7 +269,7 @@ func (e *Engine) guesses(r nlu.Result) []*skills.Skill {
 	}
 	if len(r.Entities) > 0 && len(fit) < 2 {
 		for _, s := range e.cfg.Catalog.All() {
-			if !seen[s.Name] && takesAny(s, r.Entities) {
+			if !seen[s.Name] && takesAny(s, r.Entities) && mayRun(s) {
 				fit = append(fit, s)
 			}
 		}

@@ -63,7 +63,7 @@ func (e *Engine) requestsIn(ctx context.Context, msg Message, text string) (part
 			return nil, nil
 		case e.isRequest(r):
 			parts = append(parts, part)
-		case notUnderstood(r, part):
+		case meansNothing(r, part):
 			left = append(left, part)
 		default:
 			return nil, nil
@@ -93,10 +93,10 @@ func (e *Engine) isRequest(r nlu.Result) bool {
 	return ok
 }
 
-// notUnderstood reports whether a part of a message means nothing to the
+// meansNothing reports whether a part of a message means nothing to the
 // model: no intent, not two close ones, words beyond fillers, and no
 // greeting or thanks.
-func notUnderstood(r nlu.Result, part string) bool {
+func meansNothing(r nlu.Result, part string) bool {
 	return r.Intent == nlu.OutOfScope && !r.Ambiguous && contentWords(r) > 0 && smallTalk(part) == noTalk
 }
 

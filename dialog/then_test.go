@@ -308,7 +308,7 @@ func tokens(r nlu.Result, text string) nlu.Result {
 	return r
 }
 
-func TestNotUnderstood(t *testing.T) {
+func TestMeansNothing(t *testing.T) {
 	oos := nlu.Result{Intent: nlu.OutOfScope}
 	prod := oos
 	prod.Entities = []nlu.Entity{{Type: "environment", Text: "prod", Value: "production", Start: 0, End: 4}}
@@ -328,8 +328,8 @@ func TestNotUnderstood(t *testing.T) {
 		{"reboot web-1", intent("restart_service"), false},
 	}
 	for _, tt := range tests {
-		if got := notUnderstood(tokens(tt.r, tt.text), tt.text); got != tt.want {
-			t.Errorf("notUnderstood(%q) = %v, want %v", tt.text, got, tt.want)
+		if got := meansNothing(tokens(tt.r, tt.text), tt.text); got != tt.want {
+			t.Errorf("meansNothing(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
 }
@@ -363,25 +363,31 @@ func TestGuessesPreferSkillsTakingTheValues(t *testing.T) {
 		return nlu.Result{Intent: nlu.OutOfScope, Entities: ents, Alternatives: alts}
 	}
 	staging := []nlu.Entity{{Type: "environment", Text: "staging", Value: "staging"}}
+	ops := Message{User: "jason", Roles: []string{"ops"}}
 	tests := []struct {
 		name string
 		r    nlu.Result
+		msg  Message
 		want []string
 	}{
 		{"no values: the model's two best", oos(nil, nlu.Scored{Intent: "oncall_who", Confidence: 0.5}, nlu.Scored{Intent: "service_status", Confidence: 0.3}, nlu.Scored{Intent: "deploy", Confidence: 0.05}),
-			[]string{"oncall_who", "service_status"}},
+			ops, []string{"oncall_who", "service_status"}},
 		{"no values, unlikely guesses dropped", oos(nil, nlu.Scored{Intent: "oncall_who", Confidence: 0.5}, nlu.Scored{Intent: "deploy", Confidence: 0.05}),
-			[]string{"oncall_who"}},
+			ops, []string{"oncall_who"}},
 		{"a value the model's first guess takes no part in", oos(staging, nlu.Scored{Intent: "service_status", Confidence: 0.6}, nlu.Scored{Intent: "deploy", Confidence: 0.02}),
-			[]string{"deploy", "service_status"}},
+			ops, []string{"deploy", "service_status"}},
+		{"only what the person may run", oos(staging, nlu.Scored{Intent: "service_status", Confidence: 0.6}, nlu.Scored{Intent: "deploy", Confidence: 0.02}),
+			Message{User: "carol", Roles: []string{"support"}}, []string{"service_status"}},
+		{"only what may run in the channel", oos(nil, nlu.Scored{Intent: "purge_cache", Confidence: 0.6}, nlu.Scored{Intent: "oncall_who", Confidence: 0.3}),
+			Message{User: "jason", Roles: []string{"ops"}, Channel: "general"}, []string{"oncall_who"}},
 		{"a value no ranked skill takes", oos(staging, nlu.Scored{Intent: "oncall_who", Confidence: 0.6}),
-			[]string{"deploy", "oncall_who"}},
+			ops, []string{"deploy", "oncall_who"}},
 		{"a value no skill takes", oos([]nlu.Entity{{Type: "colour", Text: "red"}}, nlu.Scored{Intent: "oncall_who", Confidence: 0.6}),
-			[]string{"oncall_who"}},
+			ops, []string{"oncall_who"}},
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, s := range h.eng.guesses(tt.r) {
+		for _, s := range h.eng.guesses(tt.r, tt.msg) {
 			got = append(got, s.Name)
 		}
 		if !slices.Equal(got, tt.want) {
