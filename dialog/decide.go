@@ -1070,6 +1070,27 @@ func (e *Engine) recalled(s *skills.Skill, last *lastRun, in turnInput) map[stri
 	return out
 }
 
+// wordsAround is the text of ent widened to the spaces around it, so a
+// refused value is quoted as it was written: "$(reboot)", not the "$" the
+// model marked.
+func wordsAround(text string, ent nlu.Entity) string {
+	r := []rune(text)
+	if ent.Start < 0 || ent.End > len(r) || ent.Start >= ent.End {
+		return ent.Text
+	}
+	start, end := ent.Start, ent.End
+	for start > 0 && !unicode.IsSpace(r[start-1]) {
+		start--
+	}
+	for end < len(r) && !unicode.IsSpace(r[end]) {
+		end++
+	}
+	for end > ent.End && strings.ContainsRune(",.!?:", r[end-1]) {
+		end-- // the sentence's punctuation, not the value's
+	}
+	return string(r[start:end])
+}
+
 // refersBack reports whether a message points at something said before:
 // "it", "them", "again", "the same", "there". What follows a colon is a
 // summary in the person's words ("open an incident: it is down again"),
@@ -1111,7 +1132,7 @@ func (e *Engine) fill(s *skills.Skill, params map[string]string, r nlu.Result, o
 				v, err := entityValue(p, ent, r.Text)
 				if err != nil {
 					if firstErr == nil && ent.Type == p.Name {
-						said := ent.Text
+						said := wordsAround(r.Text, ent)
 						if u := unitAfter(r.Text, ent.End); u != "" && p.Type.Name() == "int" {
 							said += " " + u
 						}

@@ -395,3 +395,28 @@ func TestGuessesPreferSkillsTakingTheValues(t *testing.T) {
 		}
 	}
 }
+
+func TestWordsAround(t *testing.T) {
+	tests := []struct {
+		text, marked, want string
+	}{
+		{"restart $(reboot) on web-1", "$", "$(reboot)"},
+		{"restart apache on web-1;reboot", "web-1", "web-1;reboot"},
+		{"restart apache on web_1, please", "web_1", "web_1"},
+		{"restart apache on web_1?!", "web_1", "web_1"},
+		{"restart apache on `web-1`.", "web-1", "`web-1`"},
+		{"restart apache on web-1", "web-1", "web-1"},
+		{"héllo wörld:x", "wörld", "wörld:x"},
+	}
+	for _, tt := range tests {
+		i := strings.Index(tt.text, tt.marked)
+		start := len([]rune(tt.text[:i]))
+		ent := nlu.Entity{Text: tt.marked, Start: start, End: start + len([]rune(tt.marked))}
+		if got := wordsAround(tt.text, ent); got != tt.want {
+			t.Errorf("wordsAround(%q, %q) = %q, want %q", tt.text, tt.marked, got, tt.want)
+		}
+	}
+	if got := wordsAround("short", nlu.Entity{Text: "x", Start: 3, End: 99}); got != "x" {
+		t.Errorf("an entity past the text: got %q", got)
+	}
+}
