@@ -214,7 +214,7 @@ func (q *question) passive(i int) bool {
 		i++
 	}
 	w := q.word(i)
-	if w == "happened" && !q.timed { // "what happened to incident 42" is not about the trail
+	if w == "happened" && !q.timed && !q.place(i+1) { // "what happened to incident 42" is not about the trail
 		return false
 	}
 	if w == "ran" || w == "run" || w == "happened" || w == "done" || w == "executed" || kindWords[w] != "" || q.verbs[w] != "" {
@@ -232,11 +232,25 @@ func (q *question) value(i int) {
 		i++
 		w = q.tok(i)
 	}
+	if where[w] { // what ran on web-1
+		i++
+		w = q.tok(i)
+	}
 	if w == "" || notNames[w] || q.verbs[w] != "" || !nameRE.MatchString(w) {
 		return
 	}
 	q.f.Value = w
 	q.use(i, 1)
+}
+
+// where are the words that put a value after a verb: "what ran on web-1".
+var where = map[string]bool{"on": true, "in": true, "at": true, "with": true, "to": true, "against": true}
+
+// place reports whether words i and on read "on web-1": a place a thing
+// happened, not "to incident 42".
+func (q *question) place(i int) bool {
+	w, v := q.tok(i), q.tok(i+1)
+	return where[w] && w != "to" && v != "" && !notNames[v] && q.verbs[v] == "" && nameRE.MatchString(v)
 }
 
 // owner reads whose records are asked for: "by alice", "for bob", "of

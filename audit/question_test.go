@@ -24,7 +24,7 @@ func TestParseQuestion(t *testing.T) {
 		{"who deployed checkout this week?", Filter{Skill: "deploy", Value: "checkout", Since: monday, Kinds: runs}},
 		{"audit for carol since 2h", Filter{User: "carol", Since: now.Add(-2 * time.Hour)}},
 		{"what ran in the last hour", Filter{Since: now.Add(-time.Hour)}},
-		{"What did Alice deploy to production today?", Filter{User: "alice", Skill: "deploy", Since: midnight, Kinds: runs}},
+		{"What did Alice deploy to production today?", Filter{User: "alice", Skill: "deploy", Value: "production", Since: midnight, Kinds: runs}},
 		{"what did I run this morning", Filter{User: Asker, Since: midnight}},
 		{"what have I done since monday", Filter{User: Asker, Since: monday}},
 		{"when did carol last restart nginx", Filter{User: "carol", Skill: "restart_service", Value: "nginx", Limit: 1, Kinds: runs}},
@@ -54,6 +54,12 @@ func TestParseQuestion(t *testing.T) {
 		{"list refused deploys", Filter{Skill: "deploy", Kinds: []Kind{Refused}}},
 		{"show me errors from the audit log", Filter{Kinds: []Kind{Failed}}},
 		{"show errors in the audit log since monday", Filter{Since: monday, Kinds: []Kind{Failed}}},
+		{"what ran on web-1", Filter{Value: "web-1"}},
+		{"what happened on web-1", Filter{Value: "web-1"}},
+		{"what happened on web-1 today", Filter{Value: "web-1", Since: midnight}},
+		{"what was deployed to staging this week", Filter{Skill: "deploy", Value: "staging", Since: monday, Kinds: runs}},
+		{"what happened to checkout today", Filter{Value: "checkout", Since: midnight}},
+		{"what failed on db-1 yesterday", Filter{Value: "db-1", Since: yesterday, Until: midnight, Kinds: []Kind{Failed}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -83,6 +89,9 @@ func TestParseQuestionRefuses(t *testing.T) {
 		"what did you say",
 		"what did alice say yesterday",
 		"what happened to incident 42",
+		"what happened to checkout",
+		"what happened on",
+		"what happened on the",
 		"show me the logs of checkout",
 		"show the last 10 lines of the log",
 		"list incidents",
