@@ -76,6 +76,7 @@ const maxWhenWords = 8
 func whenWords(s string) ([]string, bool) {
 	var out []string
 	for _, w := range strings.Fields(strings.ToLower(s)) {
+		w = dropInnerApostrophe(w) // "new year's eve"
 		for i, r := range w {
 			inside := i > 0 && i < len(w)-1
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !((r == ':' || r == '-') && inside) {
@@ -121,6 +122,10 @@ func ParseWhen(s string) (When, error) {
 // it took (none when there is no day).
 func parseDay(ws []string) (When, int) {
 	var w When
+	if m, d, n := holiday(ws); n > 0 {
+		w.day, w.month, w.date = dayDate, m, d
+		return w, n
+	}
 	switch ws[0] {
 	case "now", "currently":
 		w.day = dayNow
@@ -210,6 +215,58 @@ func parseDay(ws []string) (When, int) {
 		}
 	}
 	return w, 0
+}
+
+// dropInnerApostrophe turns "year's" into "years"; an apostrophe that
+// does not sit between two letters stays, and fails the word.
+func dropInnerApostrophe(w string) string {
+	r := []rune(w)
+	out := make([]rune, 0, len(r))
+	for i, c := range r {
+		if (c == '\'' || c == '’') && i > 0 && i < len(r)-1 && unicode.IsLetter(r[i-1]) && unicode.IsLetter(r[i+1]) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+// holiday reads a holiday of fixed date at the start of ws ("christmas",
+// "new year's eve") and says how many words it took (none when there is
+// none).
+func holiday(ws []string) (time.Month, int, int) {
+	next := func(i int) string {
+		if i < len(ws) {
+			return ws[i]
+		}
+		return ""
+	}
+	switch ws[0] {
+	case "christmas", "xmas":
+		switch next(1) {
+		case "eve":
+			return time.December, 24, 2
+		case "day":
+			return time.December, 25, 2
+		}
+		return time.December, 25, 1
+	case "nye":
+		return time.December, 31, 1
+	case "halloween":
+		return time.October, 31, 1
+	case "new":
+		if y := next(1); y != "year" && y != "years" {
+			return 0, 0, 0
+		}
+		switch next(2) {
+		case "eve":
+			return time.December, 31, 3
+		case "day":
+			return time.January, 1, 3
+		}
+		return time.January, 1, 2
+	}
+	return 0, 0, 0
 }
 
 func dayOfMonth(s string, m time.Month) (int, bool) {
@@ -336,7 +393,8 @@ func mayStartWhen(w string) bool {
 	}
 	switch w {
 	case "on", "the", "of", "for", "now", "currently", "today", "tonight", "tomorrow", "tmrw", "tmr", "yesterday",
-		"weekend", "this", "next", "last", "coming", "in", "at", "noon", "midday", "midnight":
+		"weekend", "this", "next", "last", "coming", "in", "at", "noon", "midday", "midnight",
+		"christmas", "xmas", "nye", "new", "halloween":
 		return true
 	}
 	_, part := dayParts[w]

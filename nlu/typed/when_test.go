@@ -53,6 +53,14 @@ func TestWhen(t *testing.T) {
 		{"in 3 hours", "in 3 hours", now.Add(3 * time.Hour)},
 		{"in a day", "in 1 days", now.Add(24 * time.Hour)},
 		{"in 90 minutes", "in 90 minutes", now.Add(90 * time.Minute)},
+		{"christmas", "dec 25", at(12, 25, 12, 0)},
+		{"on Christmas Eve at 6pm", "dec 24 18:00", at(12, 24, 18, 0)},
+		{"xmas day", "dec 25", at(12, 25, 12, 0)},
+		{"new year's eve at 23:30", "dec 31 23:30", at(12, 31, 23, 30)},
+		{"NYE", "dec 31", at(12, 31, 12, 0)},
+		{"new years day", "jan 1", time.Date(2027, 1, 1, 12, 0, 0, 0, berlin)},
+		{"new year", "jan 1", time.Date(2027, 1, 1, 12, 0, 0, 0, berlin)},
+		{"halloween", "oct 31", time.Date(2027, 10, 31, 12, 0, 0, 0, berlin)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.say, func(t *testing.T) {
@@ -77,7 +85,7 @@ func TestWhen(t *testing.T) {
 func TestWhenRejects(t *testing.T) {
 	for _, s := range []string{
 		"", "platform", "at", "5", "at 5", "at 13pm", "25:00", "9:5", "feb 30", "april 31", "in 0 hours",
-		"in 400 days", "in 5 seconds", "next", "last week", "now at 9am", "in 3 hours at 9am", "tomorrow platform",
+		"new", "new car", "christmas tree", "''", "in 400 days", "in 5 seconds", "next", "last week", "now at 9am", "in 3 hours at 9am", "tomorrow platform",
 		"monday tuesday", "restart apache", string(make([]byte, 100)), "tomorrow;", "(friday)", "-tomorrow", "9:30:",
 		"tomorrow?", "2026-12-24;rm",
 	} {
@@ -96,6 +104,9 @@ func TestFindWhen(t *testing.T) {
 		{"who's on call", "", ""},
 		{"who was on call on dec 24th", "on dec 24th", "dec 24"},
 		{"who is on call (on friday)?", "on friday", "fri"},
+		{"who is on call for payments on christmas", "on christmas", "dec 25"},
+		{"who has the pager on new year's eve?", "on new year's eve", "dec 31"},
+		{"who is on call for the new checkout", "", ""},
 	}
 	for _, tt := range tests {
 		w, found, ok := typed.FindWhen(tt.text)
