@@ -405,6 +405,16 @@ func (e *Engine) request(s *skills.Skill, known map[string]string, in turnInput,
 			p.sayf("You named %d values for %s (%s): I take one at a time, starting with %s.", len(all), name, strings.Join(all, ", "), all[0])
 		}
 	}
+	if w := shellWord(in.nlu, params); w != "" && len(bad) == 0 {
+		// Shell syntax the model did not take for a value is still never
+		// passed over: it is refused as the value still open ("check nginx
+		// on `hostname`" is not a check of localhost), or named back.
+		if name := firstOpen(s, params); name != "" {
+			bad = append(bad, badValue{param: name, reason: invalidReason(name, w, errShell)})
+		} else {
+			p.sayf("(I left out “%s”: shell syntax is never a value.)", shorten(w, 60))
+		}
+	}
 	if len(bad) > 0 {
 		// A value was given but is not valid: ask for it again with the reason.
 		name := bad[0].param
@@ -414,6 +424,61 @@ func (e *Engine) request(s *skills.Skill, known map[string]string, in turnInput,
 		return e.move(c, EvAsk, p, name)
 	}
 	return e.advance(c, s, in, p)
+}
+
+// errShell is the reason shell syntax is refused as a value.
+var errShell = errors.New("shell syntax is never a value")
+
+// shellWord returns the first word of r's text written with shell syntax
+// (backticks, $(…), ${…}, pipes, redirections, ; or && inside a word) that
+// is neither in an entity nor in a value taken from the text, or "".
+func shellWord(r nlu.Result, params map[string]string) string {
+	if !strings.ContainsAny(r.Text, "`$|;&<>") {
+		return "" // the common case
+	}
+	runes := []rune(r.Text)
+	covered := make([]bool, len(runes))
+	for _, ent := range r.Entities {
+		for i := max(ent.Start, 0); i < min(ent.End, len(runes)); i++ {
+			covered[i] = true
+		}
+	}
+	for _, v := range params {
+		if i := strings.Index(r.Text, v); v != "" && i >= 0 {
+			start := utf8.RuneCountInString(r.Text[:i])
+			for j := start; j < min(start+utf8.RuneCountInString(v), len(runes)); j++ {
+				covered[j] = true
+			}
+		}
+	}
+	for i := 0; i < len(runes); {
+		if unicode.IsSpace(runes[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(runes) && !unicode.IsSpace(runes[j]) {
+			j++
+		}
+		w := strings.TrimRight(string(runes[i:j]), ".,;!?:")
+		if !slices.Contains(covered[i:j], true) && (strings.ContainsAny(w, "`|;<>") ||
+			strings.Contains(w, "$(") || strings.Contains(w, "${") || strings.Contains(w, "&&")) {
+			return w
+		}
+		i = j
+	}
+	return ""
+}
+
+// firstOpen returns the first parameter of s without a value in params,
+// or "".
+func firstOpen(s *skills.Skill, params map[string]string) string {
+	for _, p := range s.Params {
+		if _, ok := params[p.Name]; !ok {
+			return p.Name
+		}
+	}
+	return ""
 }
 
 // afterColon fills a skill's one required free-text parameter from what

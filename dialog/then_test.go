@@ -420,3 +420,37 @@ func TestWordsAround(t *testing.T) {
 		t.Errorf("an entity past the text: got %q", got)
 	}
 }
+
+func TestShellWord(t *testing.T) {
+	tests := []struct {
+		text   string
+		marked []string // entity texts
+		params map[string]string
+		want   string
+	}{
+		{"check nginx on `hostname`", []string{"nginx"}, nil, "`hostname`"},
+		{"check nginx on `hostname`", []string{"nginx", "`hostname`"}, nil, ""},
+		{"restart apache on web-1;reboot", []string{"apache", "web-1;reboot"}, nil, ""},
+		{"restart apache on web-1; please", []string{"apache", "web-1"}, nil, ""},
+		{"restart apache on $(hostname)", []string{"apache"}, nil, "$(hostname)"},
+		{"restart apache on ${HOST}.", []string{"apache"}, nil, "${HOST}"},
+		{"status of nginx | grep up", []string{"nginx"}, nil, "|"},
+		{"status of nginx >/tmp/x", []string{"nginx"}, nil, ">/tmp/x"},
+		{"status of nginx&&reboot", nil, nil, "nginx&&reboot"},
+		{"open an incident: `make` fails | tee log", nil, map[string]string{"summary": "`make` fails | tee log"}, ""},
+		{"tom & jerry", nil, nil, ""},
+		{"costs $5", nil, nil, ""},
+		{"", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		r := nlu.Result{Text: tt.text}
+		for _, m := range tt.marked {
+			i := strings.Index(tt.text, m)
+			start := len([]rune(tt.text[:i]))
+			r.Entities = append(r.Entities, nlu.Entity{Text: m, Start: start, End: start + len([]rune(m))})
+		}
+		if got := shellWord(r, tt.params); got != tt.want {
+			t.Errorf("shellWord(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

@@ -44,6 +44,8 @@ const (
 	dayWeek
 	dayWeekend
 	dayIn
+	dayAfterTomorrow
+	dayOfMonth // "the 5th": date set, month and year not
 )
 
 var weekdays = map[string]time.Weekday{
@@ -108,6 +110,15 @@ func ParseWhen(s string) (When, error) {
 		if rest, ok = parseClock(&w, rest); !ok {
 			return When{}, errWhen
 		}
+		if n == 0 && len(rest) > 0 {
+			// The time of day first: "at midnight on friday".
+			d, m := parseDay(rest)
+			if m == 0 {
+				return When{}, errWhen
+			}
+			d.hour, d.minute, d.clock, d.part = w.hour, w.minute, w.clock, w.part
+			w, rest = d, rest[m:]
+		}
 	}
 	if len(rest) > 0 || (w.day == dayNone && !w.clock && w.part == "") {
 		return When{}, errWhen
@@ -139,6 +150,13 @@ func parseDay(ws []string) (When, int) {
 	case "tomorrow", "tmrw", "tmr":
 		w.day = dayTomorrow
 		return w, 1
+	case "day":
+		// "the day after tomorrow" ("the" is dropped).
+		if len(ws) >= 3 && ws[1] == "after" && (ws[2] == "tomorrow" || ws[2] == "tmrw" || ws[2] == "tmr") {
+			w.day = dayAfterTomorrow
+			return w, 3
+		}
+		return w, 0
 	case "yesterday":
 		w.day = dayYesterday
 		return w, 1
@@ -174,8 +192,10 @@ func parseDay(ws []string) (When, int) {
 			return w, 0
 		}
 		amount := ws[1]
-		if amount == "a" || amount == "an" || amount == "one" {
+		if amount == "a" || amount == "an" {
 			amount = "1"
+		} else if n, ok := numberWord(amount); ok {
+			amount = strconv.FormatInt(n, 10) // "in two hours"
 		}
 		n, err := strconv.Atoi(amount)
 		if err != nil || n <= 0 || n > 366 {
@@ -199,20 +219,35 @@ func parseDay(ws []string) (When, int) {
 		w.day, w.year, w.month, w.date = dayDate, t.Year(), t.Month(), t.Day()
 		return w, 1
 	}
-	// "dec 24", "december 24th", "24 dec", "24th of december".
+	// "dec 24", "december 24th", "24 dec", "24th of december", each with
+	// a year after it or not.
 	if len(ws) >= 2 {
-		if m, ok := months[ws[0]]; ok {
-			if d, ok := dayOfMonth(ws[1], m); ok {
-				w.day, w.month, w.date = dayDate, m, d
-				return w, 2
-			}
+		m, d, ok := time.Month(0), 0, false
+		if mo, found := months[ws[0]]; found {
+			m = mo
+			d, ok = monthDay(ws[1], m)
 		}
-		if m, ok := months[ws[1]]; ok {
-			if d, ok := dayOfMonth(ws[0], m); ok {
-				w.day, w.month, w.date = dayDate, m, d
-				return w, 2
-			}
+		if mo, found := months[ws[1]]; found && !ok {
+			m = mo
+			d, ok = monthDay(ws[0], m)
 		}
+		if ok {
+			w.day, w.month, w.date = dayDate, m, d
+			if len(ws) >= 3 {
+				if y, err := strconv.Atoi(ws[2]); err == nil && len(ws[2]) == 4 && y >= 2000 && y <= 2100 &&
+					(m != time.February || d < 29 || time.Date(y, 2, 29, 0, 0, 0, 0, time.UTC).Day() == 29) {
+					w.year = y
+					return w, 3
+				}
+			}
+			return w, 2
+		}
+	}
+	// "the 5th": a day of this month or the next ("the" is dropped); the
+	// ordinal ending is needed, as "5" alone is no day.
+	if d, ok := ordinal(ws[0]); ok {
+		w.day, w.date = dayOfMonth, d
+		return w, 1
 	}
 	return w, 0
 }
@@ -229,6 +264,20 @@ func dropInnerApostrophe(w string) string {
 		out = append(out, c)
 	}
 	return string(out)
+}
+
+// ordinal reads "5th", "1st", "22nd" or "23rd" as a day of a month.
+func ordinal(s string) (int, bool) {
+	for _, suffix := range []string{"st", "nd", "rd", "th"} {
+		if num, ok := strings.CutSuffix(s, suffix); ok {
+			d, err := strconv.Atoi(num)
+			if err != nil || d < 1 || d > 31 || num[0] == '0' {
+				return 0, false
+			}
+			return d, true
+		}
+	}
+	return 0, false
 }
 
 // holiday reads a holiday of fixed date at the start of ws ("christmas",
@@ -269,7 +318,7 @@ func holiday(ws []string) (time.Month, int, int) {
 	return 0, 0, 0
 }
 
-func dayOfMonth(s string, m time.Month) (int, bool) {
+func monthDay(s string, m time.Month) (int, bool) {
 	for _, suffix := range []string{"st", "nd", "rd", "th"} {
 		s = strings.TrimSuffix(s, suffix)
 	}
@@ -394,13 +443,26 @@ func mayStartWhen(w string) bool {
 	switch w {
 	case "on", "the", "of", "for", "now", "currently", "today", "tonight", "tomorrow", "tmrw", "tmr", "yesterday",
 		"weekend", "this", "next", "last", "coming", "in", "at", "noon", "midday", "midnight",
-		"christmas", "xmas", "nye", "new", "halloween":
+		"christmas", "xmas", "nye", "new", "halloween", "day":
 		return true
 	}
 	_, part := dayParts[w]
 	_, wd := weekdays[w]
 	_, mo := months[w]
 	return part || wd || mo
+}
+
+// ordinalString writes a day of the month as "1st", "2nd", "23rd", "5th".
+func ordinalString(d int) string {
+	switch {
+	case d%10 == 1 && d != 11:
+		return strconv.Itoa(d) + "st"
+	case d%10 == 2 && d != 12:
+		return strconv.Itoa(d) + "nd"
+	case d%10 == 3 && d != 13:
+		return strconv.Itoa(d) + "rd"
+	}
+	return strconv.Itoa(d) + "th"
 }
 
 // String is the canonical form of the moment, which ParseWhen reads back
@@ -424,6 +486,10 @@ func (w When) String() string {
 		b = append(b, "tonight")
 	case dayTomorrow:
 		b = append(b, "tomorrow")
+	case dayAfterTomorrow:
+		b = append(b, "day after tomorrow")
+	case dayOfMonth:
+		b = append(b, "the "+ordinalString(w.date))
 	case dayYesterday:
 		b = append(b, "yesterday")
 	case dayWeekday:
@@ -492,6 +558,19 @@ func (w When) At(now time.Time, loc *time.Location) time.Time {
 		return on(midnight)
 	case dayTomorrow:
 		return on(addDays(midnight, 1))
+	case dayAfterTomorrow:
+		return on(addDays(midnight, 2))
+	case dayOfMonth:
+		// This month's, unless it is past or the month is too short; then
+		// the next month that has it.
+		for i := 0; i < 12; i++ {
+			first := time.Date(now.Year(), now.Month()+time.Month(i), 1, 0, 0, 0, 0, loc)
+			d := time.Date(first.Year(), first.Month(), w.date, 0, 0, 0, 0, loc)
+			if d.Month() == first.Month() && !d.Before(midnight) {
+				return on(d)
+			}
+		}
+		return on(midnight)
 	case dayYesterday:
 		return on(addDays(midnight, -1))
 	case dayWeekday:

@@ -61,6 +61,21 @@ func TestWhen(t *testing.T) {
 		{"new years day", "jan 1", time.Date(2027, 1, 1, 12, 0, 0, 0, berlin)},
 		{"new year", "jan 1", time.Date(2027, 1, 1, 12, 0, 0, 0, berlin)},
 		{"halloween", "oct 31", time.Date(2027, 10, 31, 12, 0, 0, 0, berlin)},
+		{"at midnight on friday", "fri 00:00", at(11, 27, 0, 0)},
+		{"9am tomorrow", "tomorrow 09:00", at(11, 26, 9, 0)},
+		{"at 5pm on dec 24", "dec 24 17:00", at(12, 24, 17, 0)},
+		{"dec 24 2027", "2027-12-24", time.Date(2027, 12, 24, 12, 0, 0, 0, berlin)},
+		{"24th december 2027 at 8am", "2027-12-24 08:00", time.Date(2027, 12, 24, 8, 0, 0, 0, berlin)},
+		{"feb 29 2028", "2028-02-29", time.Date(2028, 2, 29, 12, 0, 0, 0, berlin)},
+		{"in two hours", "in 2 hours", now.Add(2 * time.Hour)},
+		{"in twenty-five minutes", "in 25 minutes", now.Add(25 * time.Minute)},
+		{"the day after tomorrow", "day after tomorrow", at(11, 27, 12, 0)},
+		{"day after tomorrow at 10:15", "day after tomorrow 10:15", at(11, 27, 10, 15)},
+		{"the 28th", "the 28th", at(11, 28, 12, 0)},
+		{"on the 25th", "the 25th", at(11, 25, 12, 0)},
+		{"the 3rd at 9am", "the 3rd 09:00", at(12, 3, 9, 0)},
+		{"the 31st", "the 31st", at(12, 31, 12, 0)},
+		{"the 1st", "the 1st", at(12, 1, 12, 0)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.say, func(t *testing.T) {
@@ -85,7 +100,8 @@ func TestWhen(t *testing.T) {
 func TestWhenRejects(t *testing.T) {
 	for _, s := range []string{
 		"", "platform", "at", "5", "at 5", "at 13pm", "25:00", "9:5", "feb 30", "april 31", "in 0 hours",
-		"new", "new car", "christmas tree", "''", "in 400 days", "in 5 seconds", "next", "last week", "now at 9am", "in 3 hours at 9am", "tomorrow platform",
+		"new", "new car", "christmas tree", "the 5", "the 0th", "the 32nd", "the 05th", "feb 29 2027", "dec 24 27",
+		"at 9am friday monday", "day after", "day after platform", "''", "in 400 days", "in 5 seconds", "next", "last week", "now at 9am", "in 3 hours at 9am", "tomorrow platform",
 		"monday tuesday", "restart apache", string(make([]byte, 100)), "tomorrow;", "(friday)", "-tomorrow", "9:30:",
 		"tomorrow?", "2026-12-24;rm",
 	} {
@@ -107,6 +123,12 @@ func TestFindWhen(t *testing.T) {
 		{"who is on call for payments on christmas", "on christmas", "dec 25"},
 		{"who has the pager on new year's eve?", "on new year's eve", "dec 31"},
 		{"who is on call for the new checkout", "", ""},
+		{"who is on call at midnight on friday", "at midnight on friday", "fri 00:00"},
+		{"who is on call on the 5th for sre", "on the 5th for", "the 5th"},
+		{"who is on call day after tomorrow", "day after tomorrow", "day after tomorrow"},
+		{"who is on call in two hours", "in two hours", "in 2 hours"},
+		{"who is on call on dec 24 2027?", "on dec 24 2027", "2027-12-24"},
+		{"who is on call for 2 days", "", ""},
 	}
 	for _, tt := range tests {
 		w, found, ok := typed.FindWhen(tt.text)
