@@ -313,6 +313,24 @@ var timeUnits = map[string]bool{
 	"day": true, "days": true, "week": true, "weeks": true, "month": true, "months": true, "fortnight": true, "fortnights": true,
 }
 
+// spokenCounts returns the phrases of text that count time units in
+// words: "a month", "two weeks", "a fortnight" (also for "another
+// fortnight").
+func spokenCounts(text string) []string {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' })
+	var out []string
+	for i := 1; i < len(words); i++ {
+		if timeUnits[words[i]] {
+			count := words[i-1]
+			if count == "another" || count == "extra" {
+				count = "a"
+			}
+			out = append(out, count+" "+words[i])
+		}
+	}
+	return out
+}
+
 // unitAfter returns the time unit word that follows rune offset end in
 // text ("weeks" in "by 2 weeks"), or "".
 func unitAfter(text string, end int) string {
@@ -1022,7 +1040,7 @@ var questionWords = map[string]bool{
 // opens with a question word ("what's deployed in staging?", "is checkout
 // healthy in prod"). Polite requests ("can you restart nginx?") are not.
 func asksWhat(text string) bool {
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' })
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' })
 	for len(words) > 0 && (words[0] == "parley" || words[0] == "hey" || words[0] == "hi" || words[0] == "ok" || words[0] == "so") {
 		words = words[1:]
 	}
@@ -1233,6 +1251,15 @@ func (e *Engine) fill(s *skills.Skill, params map[string]string, r nlu.Result, o
 				}
 				params[p.Name] = v.String()
 				break
+			}
+		}
+		if _, have := params[p.Name]; !have && firstErr == nil && p.Type.Name() == "int" {
+			// A count in words the model did not mark: "by a month".
+			for _, phrase := range spokenCounts(r.Text) {
+				if v, err := p.Type.Parse(phrase); err == nil {
+					params[p.Name] = v.String()
+					break
+				}
 			}
 		}
 		if firstErr != nil {

@@ -454,3 +454,23 @@ func TestShellWord(t *testing.T) {
 		}
 	}
 }
+
+func TestSpokenCounts(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"extend acme by a month", []string{"a month"}},
+		{"give acme another fortnight, please", []string{"a fortnight"}},
+		{"Extend ACME by Two Weeks", []string{"two weeks"}},
+		{"extend acme by 2 weeks", []string{"2 weeks"}},
+		{"by weeks", []string{"by weeks"}}, // the parameter's type judges the count
+		{"days", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := spokenCounts(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("spokenCounts(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
