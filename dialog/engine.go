@@ -315,6 +315,11 @@ func (e *Engine) turn(ctx context.Context, msg Message, text string, then []stri
 			asked = maps.Clone(conv.Params) // decide may change the map in place
 		}
 		next, p := e.decide(conv, in)
+		if next.Last == nil {
+			// What ran before is remembered whatever this turn made of
+			// the message: a "Did you mean" or a refusal forgets nothing.
+			next.Last = conv.Last
+		}
 		if next.State == Confirming && p.err == nil && (conv.State != Confirming || conv.Skill != next.Skill || !maps.Equal(asked, next.Params)) {
 			tries := 0
 			if conv.State == Collecting {
