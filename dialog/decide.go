@@ -71,6 +71,9 @@ type plan struct {
 	sensitive bool
 	// approver is who approved the call, under the two-person rule.
 	approver string
+	// understood, when set, is the intent the dialog read the message as
+	// where it is not the model's: a follow-up ("and on web-2?").
+	understood string
 }
 
 func (p *plan) record(kind string, s *skills.Skill, params map[string]string, user, detail string) {
@@ -175,6 +178,10 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 	case IntentCancel:
 		p.say("There's nothing to cancel.")
 		return c, *p
+	}
+	if s, known, ok := e.followUp(in); ok {
+		p.understood = s.Name
+		return e.request(s, known, in, p)
 	}
 	s, ok := e.cfg.Catalog.Lookup(r.Intent)
 	// A bare value or a question never starts a request with an effect:

@@ -498,6 +498,9 @@ func (e *Engine) outcome(c conversation, p plan, res nlu.Result) Outcome {
 	if c.State == Collecting || c.State == Confirming {
 		out.Params = e.redact(c.Skill, c.Params)
 	}
+	if p.understood != "" {
+		out.Intent = p.understood
+	}
 	return out
 }
 

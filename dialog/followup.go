@@ -1,0 +1,144 @@
+package dialog
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/parleybot/parley/nlu"
+	"github.com/parleybot/parley/skills"
+)
+
+// A follow-up asks for a request run a moment ago again with other
+// values, the way people do in chat: after "check nginx on web-1", "and on
+// web-2?" checks nginx on web-2 and "what about apache" checks apache on
+// web-1. It is only values after a lead-in: anything more is a request of
+// its own ("and who is on call for sre?").
+
+// followUpLeads are the words a follow-up starts with, longest first.
+var followUpLeads = []string{
+	"and what about ", "and how about ", "ok and ", "okay and ", "what about ", "how about ",
+	"same for ", "same on ", "same with ", "same in ", "and also ", "and ", "also ", "now ",
+}
+
+// followUp returns the skill of the newest request run in the last
+// recallFor that takes the values of a follow-up message, and the values
+// it ran with that the message does not replace. ok is false when the
+// message is no follow-up.
+func (e *Engine) followUp(in turnInput) (s *skills.Skill, known map[string]string, ok bool) {
+	last := in.last
+	if last == nil {
+		return nil, nil, false
+	}
+	text := strings.TrimSpace(in.text)
+	lower := asciiLower(text)
+	rest := ""
+	for _, lead := range followUpLeads {
+		if strings.HasPrefix(lower, lead) {
+			rest = text[len(lead):]
+			break
+		}
+	}
+	if strings.TrimSpace(rest) == "" {
+		return nil, nil, false
+	}
+	t := tail(in.nlu, rest)
+	for _, run := range append([]lastRun{{Skill: last.Skill, Params: last.Params, At: last.At}}, last.Earlier...) {
+		if in.now.Sub(time.UnixMilli(run.At)) > recallFor {
+			break
+		}
+		s, found := e.cfg.Catalog.Lookup(run.Skill)
+		if !found {
+			continue
+		}
+		marked, listed, fits := followUpValues(s, t)
+		if !fits {
+			continue
+		}
+		// The values the model marked are filled from the message as in
+		// any request, several of them included ("and web-3 and web-4");
+		// the listed ones it did not mark are given here.
+		known = map[string]string{}
+		for _, p := range s.Params {
+			if v, ok := run.Params[p.Name]; ok && p.Type.Name() != "text" && !marked[p.Name] {
+				known[p.Name] = v
+			}
+		}
+		for name, v := range listed {
+			known[name] = v
+		}
+		return s, known, true
+	}
+	return nil, nil, false
+}
+
+// followUpValues reads the words of t, a follow-up without its lead-in,
+// as values of s's parameters: each word is a filler, in an entity of a
+// type s takes (marked names those parameters), or a value s's
+// parameters list that the model did not mark ("apache" for a service,
+// "prod" for an environment: listed holds them). fits is false when a
+// word is none of these, or no word is a value.
+func followUpValues(s *skills.Skill, t nlu.Result) (marked map[string]bool, listed map[string]string, fits bool) {
+	marked, listed = map[string]bool{}, map[string]string{}
+	for _, tok := range t.Tokens {
+		word := strings.ToLower(tok.Text)
+		if strings.IndexFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 || fillerWords[word] {
+			continue
+		}
+		if ent, ok := entityAt(t.Entities, tok); ok {
+			if name, ok := paramFor(s, ent, t.Text); ok {
+				marked[name] = true
+				continue
+			}
+		}
+		name, v, ok := listedValue(s, word)
+		if !ok {
+			return nil, nil, false
+		}
+		if _, taken := listed[name]; !taken && !marked[name] {
+			listed[name] = v
+		}
+	}
+	return marked, listed, len(marked)+len(listed) > 0
+}
+
+// entityAt returns the entity that holds tok.
+func entityAt(ents []nlu.Entity, tok nlu.Token) (nlu.Entity, bool) {
+	for _, ent := range ents {
+		if tok.Start >= ent.Start && tok.End <= ent.End {
+			return ent, true
+		}
+	}
+	return nlu.Entity{}, false
+}
+
+// paramFor returns the parameter of s that takes ent as a valid value.
+func paramFor(s *skills.Skill, ent nlu.Entity, text string) (string, bool) {
+	for i := range s.Params {
+		p := &s.Params[i]
+		if p.Type.Name() == "text" || !slices.Contains(p.EntityTypes(), ent.Type) {
+			continue
+		}
+		if _, err := entityValue(p, ent, text); err == nil {
+			return p.Name, true
+		}
+	}
+	return "", false
+}
+
+// listedValue returns the parameter of s that lists word among its
+// values (a synonym included), and the value.
+func listedValue(s *skills.Skill, word string) (string, string, bool) {
+	for i := range s.Params {
+		p := &s.Params[i]
+		values := p.Type.Values()
+		if len(values) == 0 {
+			continue
+		}
+		if v, err := p.Type.Parse(word); err == nil && slices.Contains(values, v.String()) {
+			return p.Name, v.String(), true
+		}
+	}
+	return "", "", false
+}
