@@ -32,10 +32,9 @@ func (e *Engine) followUp(in turnInput) (s *skills.Skill, known map[string]strin
 		return nil, nil, false
 	}
 	text := strings.TrimSpace(in.text)
-	lower := asciiLower(text)
 	rest := ""
 	for _, lead := range followUpLeads {
-		if strings.HasPrefix(lower, lead) {
+		if len(text) >= len(lead) && strings.EqualFold(text[:len(lead)], lead) {
 			rest = text[len(lead):]
 			break
 		}
