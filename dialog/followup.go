@@ -51,7 +51,7 @@ func (e *Engine) followUp(in turnInput) (s *skills.Skill, known map[string]strin
 		if !found {
 			continue
 		}
-		marked, listed, fits := followUpValues(s, t)
+		marked, listed, fits := followUpValues(s, t, rest)
 		if !fits {
 			continue
 		}
@@ -72,14 +72,24 @@ func (e *Engine) followUp(in turnInput) (s *skills.Skill, known map[string]strin
 	return nil, nil, false
 }
 
-// followUpValues reads the words of t, a follow-up without its lead-in,
-// as values of s's parameters: each word is a filler, in an entity of a
-// type s takes (marked names those parameters), or a value s's
-// parameters list that the model did not mark ("apache" for a service,
-// "prod" for an environment: listed holds them). fits is false when a
-// word is none of these, or no word is a value.
-func followUpValues(s *skills.Skill, t nlu.Result) (marked map[string]bool, listed map[string]string, fits bool) {
+// followUpValues reads t, a follow-up whose text after the lead-in is
+// rest, as values of s's parameters: rest as a whole as a moment ("next
+// week"), or each word as a filler, in an entity of a type s takes
+// (marked names those parameters), or a value s's parameters list that
+// the model did not mark ("apache" for a service, "prod" for an
+// environment: listed holds them). fits is false when a word is none of
+// these, or no word is a value.
+func followUpValues(s *skills.Skill, t nlu.Result, rest string) (marked map[string]bool, listed map[string]string, fits bool) {
 	marked, listed = map[string]bool{}, map[string]string{}
+	for i := range s.Params {
+		// A moment is read whole: "what about next week".
+		if p := &s.Params[i]; p.Type.Name() == "when" {
+			if v, err := p.Type.Parse(strings.TrimRight(strings.TrimSpace(rest), "?!.")); err == nil {
+				listed[p.Name] = v.String()
+				return marked, listed, true
+			}
+		}
+	}
 	for _, tok := range t.Tokens {
 		word := strings.ToLower(tok.Text)
 		if strings.IndexFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 || fillerWords[word] {

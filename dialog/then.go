@@ -141,7 +141,7 @@ var fillerWords = map[string]bool{
 	"and": true, "also": true, "too": true, "to": true, "on": true, "in": true, "at": true, "for": true,
 	"the": true, "as": true, "well": true, "please": true, "pls": true, "then": true, "of": true,
 	"again": true, "instead": true, "now": true, "actually": true, "just": true, "maybe": true,
-	"it": true, "that": true, "this": true, "one": true,
+	"it": true, "that": true, "this": true, "one": true, "ones": true,
 }
 
 // tail is r limited to the tokens and entities of its last words, rest,
