@@ -3,6 +3,7 @@ package dialog
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -472,5 +473,52 @@ func TestSpokenCounts(t *testing.T) {
 		if got := spokenCounts(tt.text); !slices.Equal(got, tt.want) {
 			t.Errorf("spokenCounts(%q) = %q, want %q", tt.text, got, tt.want)
 		}
+	}
+}
+
+func TestFollowUpValues(t *testing.T) {
+	s := deploySkillForTest()
+	tests := []struct {
+		rest   string
+		ents   []nlu.Entity
+		marked []string
+		listed map[string]string
+		fits   bool
+	}{
+		{"prod", nil, nil, map[string]string{"environment": "production"}, true},
+		{"on staging please", nil, nil, map[string]string{"environment": "staging"}, true},
+		{"billing", []nlu.Entity{{Type: "app", Text: "billing", Value: "billing"}}, []string{"app"}, map[string]string{}, true},
+		{"the weather", nil, nil, nil, false},
+		{"and", nil, nil, nil, false},
+		{"prod tomorrow", nil, nil, nil, false},
+	}
+	for _, tt := range tests {
+		r := tokens(nlu.Result{}, tt.rest)
+		for _, ent := range tt.ents {
+			i := strings.Index(tt.rest, ent.Text)
+			ent.Start, ent.End = i, i+len(ent.Text)
+			r.Entities = append(r.Entities, ent)
+		}
+		marked, listed, fits := followUpValues(s, r, tt.rest)
+		var names []string
+		for name := range marked {
+			names = append(names, name)
+		}
+		if fits != tt.fits || !slices.Equal(names, tt.marked) || (tt.fits && !maps.Equal(listed, tt.listed)) {
+			t.Errorf("followUpValues(%q) = %v %v %v, want %v %v %v", tt.rest, marked, listed, fits, tt.marked, tt.listed, tt.fits)
+		}
+	}
+}
+
+// deploySkillForTest is a deploy skill with an app entity and a listed
+// environment.
+func deploySkillForTest() *skills.Skill {
+	return &skills.Skill{
+		Name: "deploy", Risk: skills.Dangerous, Roles: []string{"ops"},
+		Params: []skills.Param{
+			{Name: "app", Type: skills.MustType(skills.TypeSpec{Name: "name"}), Required: true},
+			{Name: "environment", Type: skills.MustType(skills.TypeSpec{Name: "enum", Values: []string{"production", "staging"},
+				Synonyms: map[string][]string{"production": {"prod"}}}), Required: true},
+		},
 	}
 }
