@@ -868,6 +868,26 @@ func (e *Engine) confirming(c conversation, in turnInput) (conversation, plan) {
 		p.confirm = s.Name
 		return c, p
 	}
+	// "and on web-2 too" asks for the same with another value, after this
+	// one, as if both were named with the request.
+	if name, more, ok := moreValues(s, c, in); ok && s.Approvals == 0 && !hostile(in.text) {
+		room := maxFanOut - 1 - len(c.Queue)
+		if len(more) > room {
+			more = more[:max(room, 0)]
+		}
+		if len(more) > 0 {
+			c.Queue, c.QueueOf = append(slices.Clone(c.Queue), more...), name
+			shownMore := make([]string, len(more))
+			for i, v := range more {
+				shownMore[i] = shown(s.Param(name), v)
+			}
+			p.sayf("OK, after this one: %s.", strings.Join(shownMore, ", then "))
+		}
+		p.sayf("%s (yes / no)", e.confirmTextRaw(s, c.Params))
+		p.confirm = s.Name
+		p.persist = true
+		return c, p
+	}
 	// Changes come before the yes: "no wait, web-3", "make it prod" and
 	// "ok but make it prod" all correct the request; none confirms it.
 	if rest, ok := correction(in.text); ok && !hostile(in.text) {
@@ -1412,9 +1432,25 @@ func isCancel(r nlu.Result, text string) bool {
 	return false
 }
 
-// correction recognises "actually X", "I meant X", "make that X".
+// correction recognises "actually X", "I meant X", "make that X", and
+// cues said one after another: "actually, make that X".
 func correction(text string) (string, bool) {
-	lower := strings.ToLower(strings.TrimSpace(text))
+	rest, found := strings.TrimSpace(text), false
+	for {
+		cut, ok := correctionCue(rest)
+		if !ok {
+			if !found {
+				return "", false
+			}
+			return rest, true
+		}
+		rest, found = cut, true
+	}
+}
+
+// correctionCue takes one correction cue off the start of text.
+func correctionCue(text string) (string, bool) {
+	lower := strings.ToLower(text)
 	for _, cue := range []string{"actually,", "actually", "no wait,", "no wait", "wait,", "i meant", "i mean", "make that", "make it", "sorry,", "sorry", "correction:", "change it to", "change that to", "no,", "not that,"} {
 		if strings.HasPrefix(lower, cue+" ") || strings.HasPrefix(lower, cue) && strings.HasSuffix(cue, ",") {
 			rest := strings.TrimSpace(text[len(cue):])

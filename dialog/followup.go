@@ -151,3 +151,56 @@ func listedValue(s *skills.Skill, word string) (string, string, bool) {
 	}
 	return "", "", false
 }
+
+// alsoLeads start a message that adds values to a pending request.
+var alsoLeads = []string{"and also ", "and ", "also ", "plus "}
+
+// moreValues reads a message that adds values of one parameter to a
+// request awaiting its yes ("and on web-2 too" after "Restart apache on
+// web-1?"): the parameter, and its new values in order. ok is false for
+// anything else, values of several parameters included.
+func moreValues(s *skills.Skill, c conversation, in turnInput) (name string, values []string, ok bool) {
+	text := strings.TrimSpace(in.text)
+	rest := ""
+	for _, lead := range alsoLeads {
+		if len(text) >= len(lead) && strings.EqualFold(text[:len(lead)], lead) {
+			rest = text[len(lead):]
+			break
+		}
+	}
+	if strings.TrimSpace(rest) == "" {
+		return "", nil, false
+	}
+	t := tail(in.nlu, rest)
+	marked, listed, fits := followUpValues(s, t, rest)
+	if !fits || len(marked)+len(listed) != 1 {
+		return "", nil, false
+	}
+	for n := range marked {
+		name = n
+	}
+	for n, v := range listed {
+		name, values = n, []string{v}
+	}
+	if len(values) == 0 {
+		p := s.Param(name)
+		for _, ent := range t.Entities {
+			if !slices.Contains(p.EntityTypes(), ent.Type) {
+				continue
+			}
+			if v, err := entityValue(p, ent, t.Text); err == nil {
+				values = append(values, v.String())
+			}
+		}
+	}
+	if _, filled := c.Params[name]; !filled || (c.QueueOf != "" && c.QueueOf != name) {
+		return "", nil, false
+	}
+	var fresh []string
+	for _, v := range values {
+		if v != c.Params[name] && !slices.Contains(c.Queue, v) && !slices.Contains(fresh, v) {
+			fresh = append(fresh, v)
+		}
+	}
+	return name, fresh, true
+}

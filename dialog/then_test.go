@@ -522,3 +522,23 @@ func deploySkillForTest() *skills.Skill {
 		},
 	}
 }
+
+func TestCorrection(t *testing.T) {
+	tests := []struct {
+		text, want string
+		ok         bool
+	}{
+		{"actually web-2", "web-2", true},
+		{"actually make that nginx", "nginx", true},
+		{"no wait, make it prod", "prod", true},
+		{"Sorry, I meant web-3", "web-3", true},
+		{"make it", "", false},
+		{"web-2", "", false},
+		{"actually", "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := correction(tt.text); got != tt.want || ok != tt.ok {
+			t.Errorf("correction(%q) = %q %v, want %q %v", tt.text, got, ok, tt.want, tt.ok)
+		}
+	}
+}
