@@ -297,18 +297,6 @@ func TestWaitingRequestsRunOnce(t *testing.T) {
 	}
 }
 
-// tokens is r with the words of its text as tokens.
-func tokens(r nlu.Result, text string) nlu.Result {
-	r.Text = text
-	at := 0
-	for _, w := range strings.Fields(text) {
-		i := strings.Index(text[at:], w) + at
-		r.Tokens = append(r.Tokens, nlu.Token{Text: w, Start: len([]rune(text[:i])), End: len([]rune(text[:i+len(w)]))})
-		at = i + len(w)
-	}
-	return r
-}
-
 func TestMeansNothing(t *testing.T) {
 	oos := nlu.Result{Intent: nlu.OutOfScope}
 	prod := oos
@@ -329,7 +317,7 @@ func TestMeansNothing(t *testing.T) {
 		{"reboot web-1", intent("restart_service"), false},
 	}
 	for _, tt := range tests {
-		if got := meansNothing(tokens(tt.r, tt.text), tt.text); got != tt.want {
+		if got := meansNothing(toks(tt.r, tt.text), tt.text); got != tt.want {
 			t.Errorf("meansNothing(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
@@ -340,7 +328,7 @@ func TestMeansNothing(t *testing.T) {
 func TestPartNotUnderstoodIsNamed(t *testing.T) {
 	h := newHarness(t)
 	p := testParser()
-	p["rm -rf /"] = tokens(nlu.Result{Intent: nlu.OutOfScope}, "rm -rf /")
+	p["rm -rf /"] = toks(nlu.Result{Intent: nlu.OutOfScope}, "rm -rf /")
 	h.eng.cfg.Parser = p
 	o := h.say("jason", "restart apache on web-1; rm -rf /", "ops")
 	if o.Confirm != "restart_service" || len(o.Replies) != 2 || o.Replies[0] != "(I didn't understand “rm -rf /”, so I've left it out.)" {
@@ -493,7 +481,7 @@ func TestFollowUpValues(t *testing.T) {
 		{"prod tomorrow", nil, nil, nil, false},
 	}
 	for _, tt := range tests {
-		r := tokens(nlu.Result{}, tt.rest)
+		r := toks(nlu.Result{}, tt.rest)
 		for _, ent := range tt.ents {
 			i := strings.Index(tt.rest, ent.Text)
 			ent.Start, ent.End = i, i+len(ent.Text)
