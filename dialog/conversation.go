@@ -67,6 +67,22 @@ type lastRun struct {
 // keptRuns is how many requests the memory holds, the last one included.
 const keptRuns = 3
 
+// recent returns the runs of the memory, the last one first, that ran
+// within recallFor of now; nil for no memory.
+func (l *lastRun) recent(now time.Time) []lastRun {
+	if l == nil {
+		return nil
+	}
+	var out []lastRun
+	for _, r := range append([]lastRun{{Skill: l.Skill, Params: l.Params, At: l.At}}, l.Earlier...) {
+		if now.Sub(time.UnixMilli(r.At)) > recallFor {
+			break
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 func (c *conversation) expired(now time.Time) bool {
 	return c.Expires != 0 && now.UnixMilli() > c.Expires
 }

@@ -207,11 +207,7 @@ func (e *Engine) idle(c conversation, in turnInput, p *plan) (conversation, plan
 		p.persist = true
 		return c, *p
 	}
-	next, pl := e.request(s, e.recalled(s, c.Last, in), in, p)
-	if next.Last == nil {
-		next.Last = c.Last
-	}
-	return next, pl
+	return e.request(s, e.recalled(s, c.Last, in), in, p)
 }
 
 // proposeNext proposes the request of c with the next value in its
@@ -1136,14 +1132,8 @@ func ranNow(call *skills.Call, prev *lastRun) *lastRun {
 		}
 	}
 	last := &lastRun{Skill: call.Skill.Name, Params: params, At: call.Time.UnixMilli()}
-	if prev == nil {
-		return last
-	}
-	for _, r := range append([]lastRun{{Skill: prev.Skill, Params: prev.Params, At: prev.At}}, prev.Earlier...) {
-		if len(last.Earlier) == keptRuns-1 || call.Time.Sub(time.UnixMilli(r.At)) > recallFor {
-			break
-		}
-		last.Earlier = append(last.Earlier, r)
+	if earlier := prev.recent(call.Time); len(earlier) > 0 {
+		last.Earlier = earlier[:min(len(earlier), keptRuns-1)]
 	}
 	return last
 }
@@ -1159,16 +1149,14 @@ func (e *Engine) recalled(s *skills.Skill, last *lastRun, in turnInput) map[stri
 	if last == nil || !refersBack(in.text) {
 		return nil
 	}
+	runs := last.recent(in.now)
 	out := map[string]string{}
 	for _, p := range s.Params {
 		if p.Type.Name() == "text" {
 			continue // "it" names a thing, never a summary to reuse
 		}
 		// The newest run that had a value for the parameter names it.
-		for _, r := range append([]lastRun{{Params: last.Params, At: last.At}}, last.Earlier...) {
-			if in.now.Sub(time.UnixMilli(r.At)) > recallFor {
-				break
-			}
+		for _, r := range runs {
 			if v, ok := r.Params[p.Name]; ok {
 				if pv, err := p.Type.Parse(v); err == nil {
 					out[p.Name] = pv.String()

@@ -3,7 +3,6 @@ package dialog
 import (
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/parleybot/parley/nlu"
@@ -22,31 +21,35 @@ var followUpLeads = []string{
 	"same for ", "same on ", "same with ", "same in ", "and also ", "and ", "also ", "now ",
 }
 
+// afterLead returns what follows the first of leads text starts with, in
+// any case, or "" when it starts with none or nothing follows.
+func afterLead(text string, leads []string) string {
+	text = strings.TrimSpace(text)
+	for _, lead := range leads {
+		if len(text) >= len(lead) && strings.EqualFold(text[:len(lead)], lead) {
+			if rest := text[len(lead):]; strings.TrimSpace(rest) != "" {
+				return rest
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
 // followUp returns the skill of the newest request run in the last
 // recallFor that takes the values of a follow-up message, and the values
 // it ran with that the message does not replace. ok is false when the
 // message is no follow-up.
 func (e *Engine) followUp(in turnInput) (s *skills.Skill, known map[string]string, ok bool) {
-	last := in.last
-	if last == nil {
+	if in.last == nil {
 		return nil, nil, false
 	}
-	text := strings.TrimSpace(in.text)
-	rest := ""
-	for _, lead := range followUpLeads {
-		if len(text) >= len(lead) && strings.EqualFold(text[:len(lead)], lead) {
-			rest = text[len(lead):]
-			break
-		}
-	}
-	if strings.TrimSpace(rest) == "" {
+	rest := afterLead(in.text, followUpLeads)
+	if rest == "" {
 		return nil, nil, false
 	}
 	t := tail(in.nlu, rest)
-	for _, run := range append([]lastRun{{Skill: last.Skill, Params: last.Params, At: last.At}}, last.Earlier...) {
-		if in.now.Sub(time.UnixMilli(run.At)) > recallFor {
-			break
-		}
+	for _, run := range in.last.recent(in.now) {
 		s, found := e.cfg.Catalog.Lookup(run.Skill)
 		if !found {
 			continue
@@ -160,15 +163,8 @@ var alsoLeads = []string{"and also ", "and ", "also ", "plus "}
 // web-1?"): the parameter, and its new values in order. ok is false for
 // anything else, values of several parameters included.
 func moreValues(s *skills.Skill, c conversation, in turnInput) (name string, values []string, ok bool) {
-	text := strings.TrimSpace(in.text)
-	rest := ""
-	for _, lead := range alsoLeads {
-		if len(text) >= len(lead) && strings.EqualFold(text[:len(lead)], lead) {
-			rest = text[len(lead):]
-			break
-		}
-	}
-	if strings.TrimSpace(rest) == "" {
+	rest := afterLead(in.text, alsoLeads)
+	if rest == "" {
 		return "", nil, false
 	}
 	t := tail(in.nlu, rest)
